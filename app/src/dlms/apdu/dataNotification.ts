@@ -1,0 +1,60 @@
+/**
+ * data-notification APDU (IEC 62056-5-3 §8.8.4, tag 0x0F):
+ *
+ *   0F | long-invoke-id-and-priority (u32) | date-time (OCTET STRING OPTIONAL) | notification-body (Data)
+ *
+ * The date-time is `00` when absent, or a 12-byte octet string written `0C <12>` (length only, as the
+ * Austrian meters send it) or `09 0C <12>` (with the octet-string tag).
+ */
+import { decodeValue, type DlmsValue } from '../axdr/decode.js';
+import { Reader } from '../axdr/Reader.js';
+
+export const DATA_NOTIFICATION = 0x0f;
+
+export interface DataNotification {
+  readonly invokeId: number;
+  /** The 12 raw date-time bytes of the header, or null when absent. */
+  readonly dateTime: Uint8Array | null;
+  readonly body: DlmsValue;
+  /** Offset of the body inside the APDU (for the frame inspector). */
+  readonly bodyStart: number;
+}
+
+/**
+ * Parses a data-notification that must end exactly at `end`.
+ * Throws AxdrTruncated when the bytes end early and RangeError for anything malformed.
+ */
+export function parseDataNotification(apdu: Uint8Array, start = 0, end = apdu.length): DataNotification {
+  const r = new Reader(apdu, start, end);
+  const tag = r.u8();
+  if (tag !== DATA_NOTIFICATION) throw new RangeError(`not a data-notification (tag 0x${tag.toString(16)})`);
+  const invokeId = r.u32();
+  let dateTime: Uint8Array | null = null;
+  const dtLength = r.u8();
+  if (dtLength === 0x09) {
+    const inner = r.u8();
+    if (inner !== 12) throw new RangeError(`date-time octet string of ${inner} bytes`);
+    dateTime = r.take(12);
+  } else if (dtLength === 12) {
+    dateTime = r.take(12);
+  } else if (dtLength !== 0) {
+    throw new RangeError(`date-time field of ${dtLength} bytes`);
+  }
+  const bodyStart = r.pos;
+  const body = decodeValue(r);
+  if (r.pos !== end) throw new RangeError(`${end - r.pos} bytes left after the notification body`);
+  return { invokeId, dateTime, body, bodyStart };
+}
+
+/** Length of a complete data-notification at `start`, for framers of unframed streams. */
+export function measureDataNotification(buf: Uint8Array, start: number, end: number): number {
+  const r = new Reader(buf, start, end);
+  r.u8();
+  r.u32();
+  const dtLength = r.u8();
+  if (dtLength === 0x09) r.take(r.u8());
+  else if (dtLength === 12) r.take(12);
+  else if (dtLength !== 0) throw new RangeError('bad date-time field');
+  decodeValue(r);
+  return r.pos - start;
+}

@@ -1,0 +1,64 @@
+/**
+ * general-glo-ciphering APDU (IEC 62056-5-3 §8.2, Green Book §9.2.7.2.4, tag 0xDB):
+ *
+ *   DB | system-title (length 08 + 8 bytes) | length (BER) | SC | frame counter (u32) | ciphertext [| tag(12)]
+ *
+ * SC (security control, Green Book §9.2.7.2.2): bits 0–3 security suite, bit 4 A (authenticated),
+ * bit 5 E (encrypted), bit 6 key set, bit 7 compression. The length counts SC + FC + ciphertext (+ tag).
+ */
+import { MeterError } from '../../shared/errors.js';
+import { Reader } from '../axdr/Reader.js';
+
+export const GENERAL_GLO_CIPHERING = 0xdb;
+export const GCM_TAG_LENGTH = 12;
+
+export interface GloCiphered {
+  readonly systemTitle: Uint8Array;
+  readonly securityControl: number;
+  readonly frameCounter: number;
+  /** Offset of the SC byte in the APDU (the AAD starts here). */
+  readonly scAt: number;
+  /** Offset of the ciphertext in the APDU. */
+  readonly cipherStart: number;
+  /** End of the ciphertext (the tag, if any, follows). */
+  readonly cipherEnd: number;
+  /** The 12-byte GCM tag when SC has the A bit, else null. */
+  readonly tag: Uint8Array | null;
+}
+
+export const isAuthenticated = (sc: number) => (sc & 0x10) !== 0;
+export const isEncrypted = (sc: number) => (sc & 0x20) !== 0;
+
+/** Header length of a glo-ciphered APDU at `start` and its total length, or null if not complete yet. */
+export function parseGloCiphering(apdu: Uint8Array, start = 0, end = apdu.length): GloCiphered {
+  try {
+    const r = new Reader(apdu, start, end);
+    r.u8();
+    const titleLength = r.u8();
+    if (titleLength !== 8) throw new MeterError('CRYPTO_HEADER', `system title of ${titleLength} bytes`);
+    const systemTitle = r.take(8);
+    const length = r.length();
+    const scAt = r.pos;
+    if (length !== end - scAt) {
+      throw new MeterError('CRYPTO_HEADER', `length field says ${length} bytes, ${end - scAt} bytes follow`);
+    }
+    const securityControl = r.u8();
+    const frameCounter = r.u32();
+    const tagLength = isAuthenticated(securityControl) ? GCM_TAG_LENGTH : 0;
+    const cipherStart = r.pos;
+    const cipherEnd = end - tagLength;
+    if (cipherEnd <= cipherStart) throw new MeterError('CRYPTO_HEADER', 'no ciphertext');
+    return {
+      systemTitle,
+      securityControl,
+      frameCounter,
+      scAt,
+      cipherStart,
+      cipherEnd,
+      tag: tagLength ? apdu.subarray(cipherEnd, end) : null,
+    };
+  } catch (e) {
+    if (e instanceof MeterError) throw e;
+    throw new MeterError('CRYPTO_HEADER', `ciphering header cut short: ${(e as Error).message}`);
+  }
+}

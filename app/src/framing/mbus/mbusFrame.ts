@@ -1,0 +1,76 @@
+/**
+ * M-Bus long frame matcher (EN 13757-2 §5.4, as used by the Austrian RJ12 customer interfaces):
+ *
+ *   68 L L 68 | C A CI STSAP DTSAP <DLMS bytes> | CS 16
+ *
+ * L counts C..last user byte; CS = sum(C..last user byte) mod 256. The CI byte of DLMS-over-M-Bus
+ * (EN 13757-3 / IEC 62056-7-3 wired M-Bus) carries no data header: bits 7..5 = 0, bit 4 = FIN
+ * (last segment), bits 3..0 = segment number.
+ */
+import { mbusChecksum } from '../crc.js';
+import type { FrameField, LinkFrame, MatchResult } from '../types.js';
+
+export const MBUS_START = 0x68;
+const MBUS_STOP = 0x16;
+/** C, A, CI, STSAP, DTSAP: the fixed bytes counted by L before the DLMS payload. */
+const MBUS_FIXED = 5;
+
+/**
+ * Real L for the L field seen on the wire.
+ * Sagemcom T210-D/S210 firmware before V0450 (Netz NÖ) sends `68 01 01 68` for a 257-byte body: the
+ * length 0x101 wrapped to 0x01 (protocol.md §2). An L below 6 cannot carry a DLMS segment, so it is
+ * read as L + 256; the checksum then decides.
+ */
+function realLength(l: number): number {
+  return l <= MBUS_FIXED ? l + 256 : l;
+}
+
+export function matchMbus(buf: Uint8Array, start: number, end: number): MatchResult {
+  if (end - start < 4) return { kind: 'need', total: 4 };
+  const l = buf[start + 1]!;
+  if (buf[start + 2] !== l || buf[start + 3] !== MBUS_START) return { kind: 'invalid', reason: 'noise' };
+  const length = realLength(l);
+  const total = length + 6;
+  if (end - start < total) return { kind: 'need', total };
+  const csAt = start + 4 + length;
+  if (buf[csAt + 1] !== MBUS_STOP || mbusChecksum(buf, start + 4, csAt) !== buf[csAt]) {
+    return { kind: 'invalid', reason: 'checksum' };
+  }
+  const ci = buf[start + 6]!;
+  if (ci > 0x1f) return { kind: 'invalid', reason: 'unsupported' };
+  return { kind: 'frame', length: total, build: (bytes) => buildMbusFrame(bytes, l, length) };
+}
+
+function buildMbusFrame(bytes: Uint8Array, l: number, length: number): LinkFrame {
+  const ci = bytes[6]!;
+  const segment = ci & 0x0f;
+  const final = (ci & 0x10) !== 0;
+  const fields: FrameField[] = [
+    { start: 0, length: 1, label: 'start' },
+    {
+      start: 1,
+      length: 2,
+      label: 'L',
+      value: l === length ? `${l} bytes` : `${l} on the wire, ${length} real (Sagemcom length wrap)`,
+    },
+    { start: 3, length: 1, label: 'start' },
+    { start: 4, length: 1, label: 'C', value: `0x${bytes[4]!.toString(16).padStart(2, '0')}` },
+    { start: 5, length: 1, label: 'A', value: `0x${bytes[5]!.toString(16).padStart(2, '0')}` },
+    { start: 6, length: 1, label: 'CI', value: `segment ${segment}${final ? ', FIN' : ''}` },
+    { start: 7, length: 1, label: 'STSAP' },
+    { start: 8, length: 1, label: 'DTSAP' },
+    { start: 4 + MBUS_FIXED, length: length - MBUS_FIXED, label: 'DLMS data' },
+    { start: 4 + length, length: 1, label: 'checksum' },
+    { start: 5 + length, length: 1, label: 'stop' },
+  ];
+  return {
+    type: 'frame',
+    framing: 'mbus',
+    bytes,
+    payloadStart: 4 + MBUS_FIXED,
+    payloadEnd: 4 + length,
+    segment,
+    final,
+    fields,
+  };
+}
