@@ -1,0 +1,40 @@
+/** Results of decoding one push, with the intermediate stages kept for diagnostics. */
+import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
+import type { DlmsValue } from '../dlms/axdr/decode.js';
+import type { Readings } from '../dlms/obis/readings.js';
+import type { TagStatus } from '../dlms/security/decrypt.js';
+import type { Discarded, LinkFrame } from '../framing/types.js';
+import type { MeterError } from '../shared/errors.js';
+
+export interface MeterIdentity {
+  /** Meter number (0-0:96.1.0, or the DSMR equipment id), null when the push carries none. */
+  readonly id: string | null;
+  /** System title in hex (encrypted pushes), null otherwise. */
+  readonly systemTitle: string | null;
+  /** Manufacturer FLAG id from the system title, e.g. KFM (Kaifa), SAG (Sagemcom), LGZ (Landis+Gyr). */
+  readonly manufacturer: string | null;
+}
+
+export interface DecodedPush {
+  readonly meter: MeterIdentity;
+  /** Meter clock, ISO 8601 (with offset when the meter states one). */
+  readonly time: string | null;
+  readonly readings: Readings;
+  /** `obis`, `dsmr` or a positional layout id. */
+  readonly layout: string;
+}
+
+/** What each stage saw; filled as far as decoding got. Views into the frames' bytes, no copies. */
+export interface PushTrace {
+  readonly frames: readonly LinkFrame[];
+  readonly discarded: Discarded | null;
+  readonly apdu: Uint8Array | null;
+  readonly cipher: GloCiphered | null;
+  readonly tag: TagStatus;
+  readonly plaintext: Uint8Array | null;
+  readonly body: DlmsValue | null;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly push: DecodedPush; readonly trace: PushTrace }
+  | { readonly ok: false; readonly error: MeterError; readonly trace: PushTrace };

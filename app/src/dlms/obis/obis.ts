@@ -1,0 +1,43 @@
+/**
+ * OBIS codes (IEC 62056-6-1): six value groups A-B:C.D.E*F. Written `A-B:C.D.E` with F omitted when 255,
+ * e.g. `1-0:1.8.0` for active energy import.
+ */
+
+const cache = new Map<number, string>();
+
+/** Formats 6 OBIS bytes at `at`; results are cached (a handful of codes repeat in every push). */
+export function formatObis(b: Uint8Array, at = 0): string {
+  // 48 bits fit exactly in a double: a cheap, collision-free cache key
+  const key = b[at]! * 2 ** 40 + b[at + 1]! * 2 ** 32 + ((b[at + 2]! << 24) >>> 0) + (b[at + 3]! << 16) + (b[at + 4]! << 8) + b[at + 5]!;
+  let s = cache.get(key);
+  if (s === undefined) {
+    s = `${b[at]}-${b[at + 1]}:${b[at + 2]}.${b[at + 3]}.${b[at + 4]}`;
+    if (b[at + 5] !== 255) s += `*${b[at + 5]}`;
+    if (cache.size < 4096) cache.set(key, s);
+  }
+  return s;
+}
+
+/** `1.0.1.8.0` / `1.0.1.8.0.255` / `1-0:1.8.0` → `1-0:1.8.0` (for layouts written as data and for tests). */
+export function normaliseObis(text: string): string {
+  const m = /^(\d+)[.-](\d+)[.:](\d+)\.(\d+)\.(\d+)(?:[.*](\d+))?$/.exec(text.trim());
+  if (!m) throw new TypeError(`not an OBIS code: ${text}`);
+  const f = m[6] === undefined ? 255 : Number(m[6]);
+  return `${m[1]}-${m[2]}:${m[3]}.${m[4]}.${m[5]}${f === 255 ? '' : `*${f}`}`;
+}
+
+/**
+ * Whether 6 bytes plausibly are an OBIS code labelling a value: group A is 0 (abstract) or 1 (electricity),
+ * and the code is not a push-setup object (C.D = 25.9, the list identifier some meters put first).
+ */
+export function isValueObis(b: Uint8Array): boolean {
+  if (b.length !== 6) return false;
+  const a = b[0]!;
+  if (a > 1) return false;
+  if (b[2] === 25 && b[3] === 9) return false;
+  return true;
+}
+
+export const OBIS_CLOCK = '0-0:1.0.0';
+export const OBIS_METER_NUMBER = '0-0:96.1.0';
+export const OBIS_DEVICE_NAME = '0-0:42.0.0';

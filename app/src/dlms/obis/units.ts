@@ -1,0 +1,76 @@
+/** DLMS unit enumeration (IEC 62056-6-2 §4.3.2, Blue Book table "Enumerated values for physical units"). */
+
+const UNITS: Readonly<Record<number, string>> = {
+  1: 'a',
+  2: 'mo',
+  3: 'wk',
+  4: 'd',
+  5: 'h',
+  6: 'min',
+  7: 's',
+  8: '°',
+  9: '°C',
+  10: 'currency',
+  11: 'm',
+  12: 'm/s',
+  13: 'm³',
+  14: 'm³',
+  15: 'm³/h',
+  16: 'm³/h',
+  17: 'm³/d',
+  18: 'm³/d',
+  19: 'l',
+  20: 'kg',
+  21: 'N',
+  22: 'Nm',
+  23: 'Pa',
+  24: 'bar',
+  25: 'J',
+  26: 'J/h',
+  27: 'W',
+  28: 'VA',
+  29: 'var',
+  30: 'Wh',
+  31: 'VAh',
+  32: 'varh',
+  33: 'A',
+  34: 'C',
+  35: 'V',
+  36: 'V/m',
+  37: 'F',
+  38: 'Ω',
+  39: 'Ωm²/m',
+  40: 'Wb',
+  41: 'T',
+  42: 'A/m',
+  43: 'H',
+  44: 'Hz',
+  45: '1/(Wh)',
+  46: '1/(varh)',
+  47: '1/(VAh)',
+  48: 'V²h',
+  49: 'A²h',
+  50: 'kg/s',
+  51: 'S',
+  52: 'K',
+  53: '1/(V²h)',
+  54: '1/(A²h)',
+  55: '1/m³',
+  56: '%',
+  57: 'Ah',
+};
+
+/** Unit symbol for a DLMS unit enum, or null for 255 ("count", unitless) and unknown values. */
+export function unitSymbol(code: number): string | null {
+  return UNITS[code] ?? null;
+}
+
+/**
+ * value × 10^scaler without float noise for the usual negative scalers: 2337 × 10^-1 is computed as
+ * 2337 / 10 = 233.7 (not 233.70000000000002).
+ */
+export function applyScaler(raw: number, scaler: number): number {
+  if (scaler === 0) return raw;
+  if (scaler < 0) return raw / 10 ** -scaler;
+  return raw * 10 ** scaler;
+}

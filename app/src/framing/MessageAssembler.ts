@@ -1,0 +1,68 @@
+/**
+ * Link frames → link messages (the APDU bytes of one push).
+ * - M-Bus: payloads joined in CI segment order (0, 1, …) until the FIN bit (protocol.md §2). Assembly goes
+ *   by the CI byte, never by fixed offsets or sizes.
+ * - HDLC: information fields joined while the segmentation bit is set; the LLC header (`E6 E7 00`
+ *   response / `E6 E6 00` command, IEC 62056-46 §6.4.4.4.3) is removed from the first segment.
+ * - raw: one frame is one message.
+ */
+import { MeterError } from '../shared/errors.js';
+import type { LinkFrame } from './types.js';
+
+export type AssemblyResult =
+  | { readonly type: 'message'; readonly apdu: Uint8Array; readonly frames: readonly LinkFrame[] }
+  | { readonly type: 'error'; readonly error: MeterError; readonly frames: readonly LinkFrame[] };
+
+function hasLlc(b: Uint8Array, at: number, end: number): boolean {
+  return end - at >= 3 && b[at] === 0xe6 && (b[at + 1] === 0xe7 || b[at + 1] === 0xe6) && b[at + 2] === 0x00;
+}
+
+function payloadOf(frame: LinkFrame, first: boolean): Uint8Array {
+  let start = frame.payloadStart;
+  if (first && frame.framing === 'hdlc' && hasLlc(frame.bytes, start, frame.payloadEnd)) start += 3;
+  return frame.bytes.subarray(start, frame.payloadEnd);
+}
+
+export class MessageAssembler {
+  private frames: LinkFrame[] = [];
+
+  /** Adds a frame; returns a message (or a segment error) when one completes, else an empty list. */
+  push(frame: LinkFrame): AssemblyResult[] {
+    const results: AssemblyResult[] = [];
+    if (frame.framing === 'mbus') {
+      if (frame.segment === 0 && this.frames.length > 0) {
+        results.push(this.fail(`push cut after segment ${this.frames.length - 1}: a new push started`));
+      } else if (frame.segment !== this.frames.length) {
+        const partial = this.frames.length;
+        this.frames.push(frame);
+        results.push(this.fail(`segment ${frame.segment} received, segment ${partial} expected`));
+        return results;
+      }
+    } else if (frame.framing === 'raw' && this.frames.length > 0) {
+      results.push(this.fail('push cut: a bare APDU arrived between segments'));
+    }
+    this.frames.push(frame);
+    if (frame.final) results.push(this.complete());
+    return results;
+  }
+
+  /** Frames of an unfinished message (at end of stream). */
+  flush(): AssemblyResult[] {
+    return this.frames.length > 0 ? [this.fail('stream ended inside a multi-frame push')] : [];
+  }
+
+  private fail(detail: string): AssemblyResult {
+    const frames = this.frames;
+    this.frames = [];
+    return { type: 'error', error: new MeterError('FRAME_SEGMENT', detail), frames };
+  }
+
+  private complete(): AssemblyResult {
+    const frames = this.frames;
+    this.frames = [];
+    if (frames.length === 1) return { type: 'message', apdu: payloadOf(frames[0]!, true), frames };
+    const parts = frames.map((f, i) => payloadOf(f, i === 0));
+    const joined = Buffer.concat(parts);
+    return { type: 'message', apdu: new Uint8Array(joined.buffer, joined.byteOffset, joined.length), frames };
+  }
+}
