@@ -29,6 +29,10 @@ export class MessageAssembler {
   /** Adds a frame; returns a message (or a segment error) when one completes, else an empty list. */
   push(frame: LinkFrame): AssemblyResult[] {
     const results: AssemblyResult[] = [];
+    const pending = this.frames[0];
+    if (pending && pending.framing !== frame.framing) {
+      results.push(this.fail(`push cut: a ${frame.framing} frame arrived inside a multi-frame ${pending.framing} push`));
+    }
     if (frame.framing === 'mbus') {
       if (frame.segment === 0 && this.frames.length > 0) {
         results.push(this.fail(`push cut after segment ${this.frames.length - 1}: a new push started`));
@@ -38,8 +42,6 @@ export class MessageAssembler {
         results.push(this.fail(`segment ${frame.segment} received, segment ${partial} expected`));
         return results;
       }
-    } else if (frame.framing === 'raw' && this.frames.length > 0) {
-      results.push(this.fail('push cut: a bare APDU arrived between segments'));
     }
     this.frames.push(frame);
     if (frame.final) results.push(this.complete());
@@ -62,7 +64,10 @@ export class MessageAssembler {
     this.frames = [];
     if (frames.length === 1) return { type: 'message', apdu: payloadOf(frames[0]!, true), frames };
     const parts = frames.map((f, i) => payloadOf(f, i === 0));
-    const joined = Buffer.concat(parts);
-    return { type: 'message', apdu: new Uint8Array(joined.buffer, joined.byteOffset, joined.length), frames };
+    let length = 0;
+    for (const p of parts) length += p.length;
+    const apdu = new Uint8Array(length);
+    for (let i = 0, at = 0; i < parts.length; at += parts[i]!.length, i++) apdu.set(parts[i]!, at);
+    return { type: 'message', apdu, frames };
   }
 }

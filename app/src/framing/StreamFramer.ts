@@ -26,6 +26,9 @@ export interface StreamFramerOptions {
 /** Longest frame any matcher may wait for (HDLC: 2047 + 2; raw APDU: 4096). */
 const MAX_FRAME = MAX_RAW_APDU;
 
+/** Bytes that may start the next push right after a bare APDU. */
+const isPushStart = (b: number) => b === MBUS_START || b === HDLC_FLAG || isRawStart(b);
+
 type Matcher = (buf: Uint8Array, start: number, end: number) => MatchResult;
 
 const SEVERITY: Record<Discarded['reason'], number> = { noise: 0, truncated: 1, unsupported: 2, checksum: 3 };
@@ -38,8 +41,6 @@ export class StreamFramer {
   private end = 0;
   /** A link layer with checksums was seen: stop treating bare `DB`/`0F` as pushes. */
   private linkLocked = false;
-  /** The byte at `start` is the closing flag of the previous HDLC frame (it may open the next one). */
-  private sharedFlag = false;
   private discard: number[] = [];
   private discardReason: Discarded['reason'] = 'noise';
   private detected: Framing | null = null;
@@ -66,18 +67,14 @@ export class StreamFramer {
     return events;
   }
 
-  /** End of stream: whatever is buffered cannot become a frame any more. */
+  /**
+   * End of stream (or a long idle gap): a frame still waiting for bytes will not get them. Its first byte is
+   * reported as truncated and the rest is scanned again, so a push behind a cut-off frame is not lost.
+   */
   flush(): FrameEvent[] {
     const events: FrameEvent[] = [];
-    if (this.sharedFlag && this.end > this.start && this.buf[this.start] === HDLC_FLAG) this.start++;
-    if (this.end > this.start) {
-      const pending = this.matcherFor(this.buf[this.start]!) !== null;
-      for (let i = this.start; i < this.end; i++) this.discard.push(this.buf[i]!);
-      if (pending && SEVERITY.truncated > SEVERITY[this.discardReason]) this.discardReason = 'truncated';
-      this.start = this.end = 0;
-    }
+    this.scan(events, true);
     this.emitDiscard(events);
-    this.sharedFlag = false;
     return events;
   }
 
@@ -89,7 +86,7 @@ export class StreamFramer {
     return null;
   }
 
-  private scan(events: FrameEvent[]): void {
+  private scan(events: FrameEvent[], endOfStream = false): void {
     const buf = this.buf;
     while (this.start < this.end) {
       const at = this.start;
@@ -99,16 +96,42 @@ export class StreamFramer {
         continue;
       }
       const r = matcher(buf, at, this.end);
+      if (matcher === matchRaw && r.kind !== 'invalid') {
+        // A bare APDU has no checksum: if a checksummed link frame starts inside its span, trust that one.
+        const link = this.findLinkFrame(at + 1, r.kind === 'frame' ? at + r.length : this.end);
+        if (link === 'pending') {
+          if (!endOfStream) break;
+        } else if (link >= 0) {
+          this.skip(link - at, 'noise', events);
+          continue;
+        }
+        // …and it must be followed by the start of another push (or by silence), else it is not one.
+        if (r.kind === 'frame') {
+          const next = at + r.length;
+          if (next === this.end && !endOfStream) break;
+          if (next < this.end && !isPushStart(buf[next]!)) {
+            this.skip(1, 'noise', events);
+            continue;
+          }
+        }
+      }
       if (r.kind === 'need') {
+        if (endOfStream) {
+          // idle or closing flags at the very end are not a truncated frame
+          const idleFlag = buf[at] === HDLC_FLAG && (at + 1 === this.end || buf[at + 1] === HDLC_FLAG);
+          this.skip(1, 'truncated', events, idleFlag);
+          continue;
+        }
         if (r.total <= MAX_FRAME) break;
         this.skip(1, 'noise', events);
         continue;
       }
       if (r.kind === 'invalid') {
-        if (this.sharedFlag && buf[at] === HDLC_FLAG) {
-          // the closing flag of the previous frame, not followed by another frame: not noise
+        // a link header that failed only its checksum is evidence enough of the link layer
+        if (r.reason === 'checksum' && matcher !== matchRaw) this.linkLocked = true;
+        if (buf[at] === HDLC_FLAG && r.reason === 'noise') {
+          // an idle flag, or the closing flag of the previous frame not followed by another frame: not noise
           this.start++;
-          this.sharedFlag = false;
           continue;
         }
         this.skip(1, r.reason, events);
@@ -123,21 +146,42 @@ export class StreamFramer {
       if (frame.framing === 'hdlc') {
         // leave the closing flag: it may be the opening flag of the next frame
         this.start = at + r.length - 1;
-        this.sharedFlag = true;
       } else {
         this.start = at + r.length;
-        this.sharedFlag = false;
       }
     }
     this.compact();
   }
 
-  private skip(n: number, reason: Discarded['reason'], events: FrameEvent[]): void {
-    for (let i = 0; i < n; i++) this.discard.push(this.buf[this.start + i]!);
+  /**
+   * Offset of the first complete, valid M-Bus or HDLC frame starting in [from, to); `pending` when a link
+   * frame candidate there still waits for bytes; -1 when there is none.
+   */
+  private findLinkFrame(from: number, to: number): number | 'pending' {
+    const buf = this.buf;
+    let pending = false;
+    for (let i = from; i < to; i++) {
+      const b = buf[i];
+      if (b !== MBUS_START && b !== HDLC_FLAG) continue;
+      const matcher = this.matcherFor(b);
+      if (!matcher) continue;
+      const r = matcher(buf, i, this.end);
+      if (r.kind === 'frame') return i;
+      if (r.kind === 'need' && r.total <= MAX_FRAME) pending = true;
+    }
+    return pending ? 'pending' : -1;
+  }
+
+  private skip(n: number, reason: Discarded['reason'], events: FrameEvent[], silent = false): void {
+    if (silent) {
+      this.start += n;
+      return;
+    }
     if (SEVERITY[reason] > SEVERITY[this.discardReason]) this.discardReason = reason;
-    this.start += n;
-    this.sharedFlag = false;
-    if (this.discard.length >= this.maxDiscardRun) this.emitDiscard(events);
+    for (let i = 0; i < n; i++) {
+      this.discard.push(this.buf[this.start++]!);
+      if (this.discard.length >= this.maxDiscardRun) this.emitDiscard(events);
+    }
   }
 
   private emitDiscard(events: FrameEvent[]): void {

@@ -15,8 +15,8 @@ export interface LinkFrame {
   readonly segment: number;
   /** True when this frame ends a message (M-Bus CI FIN bit; HDLC segmentation bit clear; raw: always). */
   readonly final: boolean;
-  /** Annotated header fields, for the frame inspector. */
-  readonly fields: readonly FrameField[];
+  /** Annotated header fields, for the frame inspector (computed on demand: not on the decode hot path). */
+  readonly describe: () => readonly FrameField[];
 }
 
 /** Bytes that were skipped while hunting for the next frame. */

@@ -41,6 +41,11 @@ export class Reader {
     return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
   /** A view (no copy) of the next n bytes. */
   take(n: number): Uint8Array {
     this.need(n);

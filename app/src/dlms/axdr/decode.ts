@@ -16,11 +16,32 @@ export type DlmsValue =
     }
   | { readonly type: 'int64' | 'uint64'; readonly value: bigint }
   | { readonly type: 'float32' | 'float64'; readonly value: number }
-  | { readonly type: 'octet-string'; readonly bytes: Uint8Array }
+  | OctetString
   | { readonly type: 'visible-string' | 'utf8-string'; readonly value: string }
   | { readonly type: 'date-time' | 'date' | 'time'; readonly bytes: Uint8Array };
 
 export type DlmsType = DlmsValue['type'];
+
+/**
+ * An octet string as a range of the decoded buffer. `bytes` makes the view on demand: hot paths (OBIS codes,
+ * date-times, meter numbers) read `data[start…end)` directly, which saves a typed-array view per value.
+ */
+export class OctetString {
+  readonly type = 'octet-string' as const;
+  constructor(
+    readonly data: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  get bytes(): Uint8Array {
+    return this.data.subarray(this.start, this.end);
+  }
+}
 
 /** Data tags (Green Book, "Data" CHOICE). */
 export const TAG = {
@@ -81,8 +102,12 @@ export function decodeValue(r: Reader, depth = 0): DlmsValue {
       return { type: 'int32', value: r.u32() | 0 };
     case TAG.uint32:
       return { type: 'uint32', value: r.u32() };
-    case TAG.octetString:
-      return { type: 'octet-string', bytes: r.take(r.length()) };
+    case TAG.octetString: {
+      const length = r.length();
+      const start = r.pos;
+      r.skip(length);
+      return new OctetString(r.bytes, start, start + length);
+    }
     case TAG.visibleString:
       return { type: 'visible-string', value: latin1.decode(r.take(r.length())) };
     case TAG.utf8String:

@@ -32,24 +32,27 @@ function flatten(v: DlmsValue, out: Leaf[]): void {
 }
 
 const PRINTABLE = /^[\x20-\x7e]+$/;
-const latin1 = new TextDecoder('latin1');
 
 /** Text of a printable octet string, or null. */
-function asText(bytes: Uint8Array): string | null {
-  if (bytes.length === 0) return null;
-  for (const b of bytes) if (b < 0x20 || b > 0x7e) return null;
-  return latin1.decode(bytes);
+function asText(bytes: Uint8Array, start = 0, end = bytes.length): string | null {
+  if (end <= start) return null;
+  let text = '';
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20 || b > 0x7e) return null;
+    text += String.fromCharCode(b);
+  }
+  return text;
 }
 
 function clockOf(leaf: Leaf): string | null {
-  if ((leaf.type === 'octet-string' || leaf.type === 'date-time') && leaf.bytes.length === 12) {
-    return parseDateTime(leaf.bytes)?.iso ?? null;
-  }
+  if (leaf.type === 'octet-string' && leaf.length === 12) return parseDateTime(leaf.data, leaf.start)?.iso ?? null;
+  if (leaf.type === 'date-time') return parseDateTime(leaf.bytes)?.iso ?? null;
   return null;
 }
 
 function textOf(leaf: Leaf): string | null {
-  if (leaf.type === 'octet-string') return asText(leaf.bytes);
+  if (leaf.type === 'octet-string') return asText(leaf.data, leaf.start, leaf.end);
   if (leaf.type === 'visible-string' || leaf.type === 'utf8-string') return PRINTABLE.test(leaf.value) ? leaf.value : null;
   return null;
 }
@@ -66,10 +69,10 @@ function toReading(obis: string, leaf: Leaf, scalerUnit: { scaler: number; unit:
   switch (leaf.type) {
     case 'octet-string':
     case 'date-time': {
-      const clock = leaf.bytes.length === 12 ? parseDateTime(leaf.bytes) : null;
-      if (clock) return { value: clock.iso };
+      const clock = clockOf(leaf);
+      if (clock !== null) return { value: clock };
       if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `clock value ${toHex(leaf.bytes)}`);
-      return { value: asText(leaf.bytes) ?? toHex(leaf.bytes) };
+      return { value: textOf(leaf) ?? toHex(leaf.bytes) };
     }
     case 'visible-string':
     case 'utf8-string':
@@ -90,8 +93,8 @@ function extractTagged(leaves: Leaf[], headerTime: string | null): ExtractedRead
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;
     const next = leaves[i + 1];
-    if (leaf.type === 'octet-string' && next && next.type !== 'scaler-unit' && isValueObis(leaf.bytes)) {
-      const obis = formatObis(leaf.bytes);
+    if (leaf.type === 'octet-string' && next && next.type !== 'scaler-unit' && isValueObis(leaf.data, leaf.start, leaf.length)) {
+      const obis = formatObis(leaf.data, leaf.start);
       const after = leaves[i + 2];
       const scalerUnit = after?.type === 'scaler-unit' ? after : null;
       i += scalerUnit ? 2 : 1;
@@ -105,7 +108,8 @@ function extractTagged(leaves: Leaf[], headerTime: string | null): ExtractedRead
       clock ??= c;
       continue;
     }
-    const text = textOf(leaf);
+    // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
+    const text = i === 0 ? null : textOf(leaf);
     if (text !== null && untaggedText === null) untaggedText = text;
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
@@ -168,7 +172,7 @@ export function extractReadings(body: DlmsValue, headerTime: string | null): Ext
   let tagged = 0;
   for (let i = 0; i + 1 < leaves.length; i++) {
     const leaf = leaves[i]!;
-    if (leaf.type === 'octet-string' && leaf.bytes.length === 6 && isValueObis(leaf.bytes)) tagged++;
+    if (leaf.type === 'octet-string' && isValueObis(leaf.data, leaf.start, leaf.length)) tagged++;
   }
   if (tagged > 0) return extractTagged(leaves, headerTime);
   for (const layout of POSITIONAL_LAYOUTS) {

@@ -30,11 +30,10 @@ export function normaliseObis(text: string): string {
  * Whether 6 bytes plausibly are an OBIS code labelling a value: group A is 0 (abstract) or 1 (electricity),
  * and the code is not a push-setup object (C.D = 25.9, the list identifier some meters put first).
  */
-export function isValueObis(b: Uint8Array): boolean {
-  if (b.length !== 6) return false;
-  const a = b[0]!;
-  if (a > 1) return false;
-  if (b[2] === 25 && b[3] === 9) return false;
+export function isValueObis(b: Uint8Array, at = 0, length = b.length - at): boolean {
+  if (length !== 6) return false;
+  if (b[at]! > 1) return false;
+  if (b[at + 2] === 25 && b[at + 3] === 9) return false;
   return true;
 }
 

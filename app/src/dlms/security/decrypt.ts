@@ -70,20 +70,30 @@ export class Decryptor {
     return iv;
   }
 
+  /** Counter blocks, reused between pushes (grown when a longer push arrives). */
+  private counters = new Uint8Array(0);
+
   /** AES-CTR from counter 2: keystream block i = AES(IV ‖ BE32(2 + i)). */
   private ctr(systemTitle: Uint8Array, frameCounter: number, body: Uint8Array): Uint8Array {
-    const blocks = Math.ceil(body.length / 16);
-    const counters = Buffer.allocUnsafe(blocks * 16);
-    for (let i = 0; i < blocks; i++) {
-      const at = i * 16;
+    const length = Math.ceil(body.length / 16) * 16;
+    if (this.counters.length < length) this.counters = new Uint8Array(length);
+    const counters = this.counters;
+    for (let at = 0, block = 2; at < length; at += 16, block++) {
       counters.set(systemTitle, at);
-      counters.writeUInt32BE(frameCounter, at + 8);
-      counters.writeUInt32BE((2 + i) >>> 0, at + 12);
+      counters[at + 8] = frameCounter >>> 24;
+      counters[at + 9] = frameCounter >>> 16;
+      counters[at + 10] = frameCounter >>> 8;
+      counters[at + 11] = frameCounter;
+      counters[at + 12] = block >>> 24;
+      counters[at + 13] = block >>> 16;
+      counters[at + 14] = block >>> 8;
+      counters[at + 15] = block;
     }
-    const stream = this.ecb!.update(counters);
-    const out = new Uint8Array(body.length);
-    for (let i = 0; i < body.length; i++) out[i] = body[i]! ^ stream[i]!;
-    return out;
+    // the keystream buffer is fresh for every call: XOR the ciphertext into it and hand it out
+    const out = this.ecb!.update(counters.subarray(0, length));
+    const n = body.length;
+    for (let i = 0; i < n; i++) out[i] = out[i]! ^ body[i]!;
+    return new Uint8Array(out.buffer, out.byteOffset, n);
   }
 
   private gcm(apdu: Uint8Array, c: GloCiphered, body: Uint8Array, aad: Uint8Array): Uint8Array {

@@ -55,9 +55,22 @@ export function matchHdlc(buf: Uint8Array, start: number, end: number): MatchRes
 }
 
 function buildHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: number, infoEnd: number): LinkFrame {
+  return {
+    type: 'frame',
+    framing: 'hdlc',
+    bytes,
+    payloadStart: infoStart,
+    payloadEnd: infoEnd,
+    segment: 0,
+    final: (bytes[1]! & 0x08) === 0,
+    describe: () => describeHdlcFrame(bytes, dst, src, infoStart, infoEnd),
+  };
+}
+
+function describeHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: number, infoEnd: number): FrameField[] {
   const segmented = (bytes[1]! & 0x08) !== 0;
   const length = ((bytes[1]! & 0x07) << 8) | bytes[2]!;
-  const fields: FrameField[] = [
+  return [
     { start: 0, length: 1, label: 'flag' },
     { start: 1, length: 2, label: 'format', value: `length ${length}${segmented ? ', segmented' : ''}` },
     { start: 3, length: dst, label: 'destination address' },
@@ -68,14 +81,4 @@ function buildHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: 
     { start: infoEnd, length: 2, label: 'FCS' },
     { start: infoEnd + 2, length: 1, label: 'flag' },
   ];
-  return {
-    type: 'frame',
-    framing: 'hdlc',
-    bytes,
-    payloadStart: infoStart,
-    payloadEnd: infoEnd,
-    segment: 0,
-    final: !segmented,
-    fields,
-  };
 }

@@ -45,7 +45,20 @@ function buildMbusFrame(bytes: Uint8Array, l: number, length: number): LinkFrame
   const ci = bytes[6]!;
   const segment = ci & 0x0f;
   const final = (ci & 0x10) !== 0;
-  const fields: FrameField[] = [
+  return {
+    type: 'frame',
+    framing: 'mbus',
+    bytes,
+    payloadStart: 4 + MBUS_FIXED,
+    payloadEnd: 4 + length,
+    segment,
+    final,
+    describe: () => describeMbusFrame(bytes, l, length, segment, final),
+  };
+}
+
+function describeMbusFrame(bytes: Uint8Array, l: number, length: number, segment: number, final: boolean): FrameField[] {
+  return [
     { start: 0, length: 1, label: 'start' },
     {
       start: 1,
@@ -63,14 +76,4 @@ function buildMbusFrame(bytes: Uint8Array, l: number, length: number): LinkFrame
     { start: 4 + length, length: 1, label: 'checksum' },
     { start: 5 + length, length: 1, label: 'stop' },
   ];
-  return {
-    type: 'frame',
-    framing: 'mbus',
-    bytes,
-    payloadStart: 4 + MBUS_FIXED,
-    payloadEnd: 4 + length,
-    segment,
-    final,
-    fields,
-  };
 }

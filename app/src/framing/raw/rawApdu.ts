@@ -53,7 +53,6 @@ function matchNotification(buf: Uint8Array, start: number, end: number): MatchRe
 }
 
 function rawFrame(bytes: Uint8Array, label: string): LinkFrame {
-  const fields: FrameField[] = [{ start: 0, length: bytes.length, label }];
   return {
     type: 'frame',
     framing: 'raw',
@@ -62,6 +61,6 @@ function rawFrame(bytes: Uint8Array, label: string): LinkFrame {
     payloadEnd: bytes.length,
     segment: 0,
     final: true,
-    fields,
+    describe: (): FrameField[] => [{ start: 0, length: bytes.length, label }],
   };
 }

@@ -1,0 +1,28 @@
+// `npm run bench`: runs each benchmark several times, pinned to one core, and prints median and min–max.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
+
+function measure(script, field) {
+  const values = [];
+  for (let i = 0; i < RUNS; i++) {
+    const cmd = hasTaskset ? 'taskset' : process.execPath;
+    const args = hasTaskset ? ['-c', '1', process.execPath, join(here, script)] : [join(here, script)];
+    const out = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(`${script} failed: ${out.stderr}`);
+    values.push(JSON.parse(out.stdout.trim().split('\n').at(-1))[field]);
+  }
+  values.sort((a, b) => a - b);
+  return { median: values[Math.floor(values.length / 2)], min: values[0], max: values.at(-1), runs: values.length };
+}
+
+const fmt = (n) => n.toLocaleString('en-US');
+const decode = measure('decodeThroughput.mjs', 'pushesPerSecond');
+console.log(
+  `decode throughput (Netz NÖ, raw bytes → framing → decryption → readings, ${hasTaskset ? 'taskset -c 1' : 'unpinned'}, ${decode.runs} runs): ` +
+    `median ${fmt(decode.median)} pushes/s (min ${fmt(decode.min)}, max ${fmt(decode.max)})`,
+);

@@ -1,0 +1,181 @@
+/**
+ * Data transfer objects between the backend and the panel (ui/). Display-ready: the panel does no decoding.
+ * The panel imports this file's types (type-only) so both sides agree at compile time.
+ *
+ * Nothing here may ever carry key material: keys stay in the config object and the decryptor.
+ */
+
+/** Decode stages of one push, in order, as shown as pass/fail chips in the frame inspector. */
+export type StageId = 'bytes' | 'frames' | 'checksum' | 'decryption' | 'structure' | 'readings';
+export type StageStatus = 'pass' | 'fail' | 'skip';
+
+export interface StageDto {
+  readonly id: StageId;
+  readonly status: StageStatus;
+}
+
+export type ErrorStageDto = 'framing' | 'crypto' | 'structure' | 'layout';
+
+export interface ErrorDto {
+  readonly stage: ErrorStageDto;
+  /** Stable code, e.g. FRAME_CHECKSUM, CRYPTO_WRONG_KEY. */
+  readonly code: string;
+  /** English message naming the likely cause. */
+  readonly message: string;
+}
+
+/** A labelled byte range in a hex block. */
+export interface HexFieldDto {
+  readonly start: number;
+  readonly length: number;
+  readonly label: string;
+  readonly value?: string;
+  readonly kind: 'header' | 'title' | 'security' | 'counter' | 'ciphertext' | 'tag' | 'payload' | 'checksum' | 'flag';
+}
+
+/** One annotated byte buffer: a link frame, the APDU, or the decrypted plaintext. */
+export interface HexBlockDto {
+  readonly title: string;
+  readonly hex: string;
+  readonly fields: readonly HexFieldDto[];
+}
+
+/** A node of the decrypted A-XDR tree with OBIS names and scaled values. */
+export interface TreeNodeDto {
+  /** A-XDR type, e.g. "structure(35)", "uint32", "octet-string(6)". */
+  readonly type: string;
+  /** Raw value as text, e.g. "12937", "0100010800FF". */
+  readonly raw?: string;
+  /** For OBIS codes and the values they label: "1-0:1.8.0". */
+  readonly obis?: string;
+  /** Registry key of the quantity (see ReadingDto.key). */
+  readonly key?: string;
+  /** Scaled value with unit, e.g. "12.937 kWh" or "233.7 V". */
+  readonly scaled?: string;
+  readonly children?: readonly TreeNodeDto[];
+}
+
+export interface SecurityDto {
+  readonly systemTitle: string;
+  /** Manufacturer from the system title (KFM Kaifa, SAG Sagemcom, LGZ Landis+Gyr, ISK Iskraemeco …). */
+  readonly manufacturer: string | null;
+  readonly securityControl: number;
+  readonly frameCounter: number;
+  readonly tag: 'none' | 'verified' | 'not-verified';
+}
+
+export interface ReadingDto {
+  /** OBIS code `A-B:C.D.E` (`*F` appended when F ≠ 255). */
+  readonly obis: string;
+  /** Stable quantity key from the OBIS registry (e.g. energy_import, voltage_l1), or null when unknown. */
+  readonly key: string | null;
+  readonly value: number | string;
+  /** DLMS unit symbol (Wh, W, varh, var, V, A, Hz …) or null for counts, text and the power factor. */
+  readonly unit: string | null;
+}
+
+/** One push as kept in the ring buffer for the frame inspector. */
+export interface FrameRecordDto {
+  readonly id: number;
+  /** ISO time the last byte of the push arrived. */
+  readonly at: string;
+  readonly ok: boolean;
+  readonly framing: 'mbus' | 'hdlc' | 'raw' | null;
+  readonly stages: readonly StageDto[];
+  readonly error: ErrorDto | null;
+  readonly blocks: readonly HexBlockDto[];
+  readonly tree: TreeNodeDto | null;
+  readonly security: SecurityDto | null;
+  readonly readings: readonly ReadingDto[];
+}
+
+export interface MeterDto {
+  readonly id: string | null;
+  readonly systemTitle: string | null;
+  readonly manufacturer: string | null;
+}
+
+export interface LiveDto {
+  readonly meter: MeterDto | null;
+  /** Meter clock of the latest push (ISO 8601). */
+  readonly meterTime: string | null;
+  /** ISO time the latest decoded push arrived, null before the first one. */
+  readonly receivedAt: string | null;
+  readonly readings: readonly ReadingDto[];
+  /** Signed net active power in W: import − export. */
+  readonly netPowerW: number | null;
+}
+
+export type LayerId = 'serial' | 'bytes' | 'framing' | 'decryption' | 'mqtt' | 'discovery';
+export type LayerStatus = 'ok' | 'warn' | 'error' | 'off';
+
+export interface HealthLayerDto {
+  readonly id: LayerId;
+  readonly status: LayerStatus;
+  /** Short English detail, e.g. "/dev/ttyUSB0 open", "12 pushes, 0 failed". */
+  readonly detail: string;
+  /** Stable hint id for translation (e.g. no_bytes, no_frames, wrong_key, mqtt_auth), or null when fine. */
+  readonly hintId: string | null;
+  /** English hint text for that id. */
+  readonly hint: string | null;
+}
+
+export interface HealthDto {
+  readonly startedAt: string;
+  readonly source: string;
+  readonly layers: readonly HealthLayerDto[];
+  readonly counters: {
+    readonly bytes: number;
+    readonly frames: number;
+    readonly pushes: number;
+    readonly decoded: number;
+    readonly failed: number;
+    /** Failures by error code since start. */
+    readonly errors: Readonly<Record<string, number>>;
+  };
+  readonly lastError: (ErrorDto & { readonly at: string }) | null;
+  readonly detected: {
+    readonly framing: string | null;
+    readonly serialSettings: string | null;
+    readonly profile: string | null;
+  };
+}
+
+export interface HistoryPointDto {
+  /** Milliseconds since the epoch. */
+  readonly t: number;
+  readonly importW: number;
+  readonly exportW: number;
+}
+
+export interface SnapshotDto {
+  readonly version: string;
+  readonly live: LiveDto;
+  readonly health: HealthDto;
+  /** Most recent first. */
+  readonly frames: readonly FrameRecordDto[];
+  /** Oldest first, last hour. */
+  readonly history: readonly HistoryPointDto[];
+}
+
+/** Messages on the live WebSocket (`ws` relative to the panel URL). At most one `push`/`frame` per push. */
+export type LiveMessage =
+  | { readonly type: 'snapshot'; readonly snapshot: SnapshotDto }
+  | {
+      readonly type: 'push';
+      readonly live: LiveDto;
+      readonly frame: FrameRecordDto;
+      readonly point: HistoryPointDto | null;
+      readonly health: HealthDto;
+    }
+  | { readonly type: 'frame'; readonly frame: FrameRecordDto; readonly health: HealthDto }
+  | { readonly type: 'health'; readonly health: HealthDto };
+
+/** What the web layer needs from the runtime (implemented by the state store; faked in route unit tests). */
+export interface LiveSource {
+  snapshot(): SnapshotDto;
+  /** Subscribes to live messages; returns the unsubscribe function. */
+  subscribe(listener: (message: LiveMessage) => void): () => void;
+  /** The last N raw pushes as hex text, one push per line, `#` comment lines first; contains no key. */
+  capture(): string;
+}

@@ -1,0 +1,47 @@
+/** Loads the shared test vectors (../shared/vectors beside the repository) and our own captures. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { normaliseObis } from '../../src/dlms/obis/obis.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SHARED_VECTORS = resolve(REPO_ROOT, '../shared/vectors');
+export const OWN_CAPTURES = join(REPO_ROOT, 'app/test/fixtures/captures');
+
+export interface Vector {
+  readonly name: string;
+  readonly framing: string;
+  readonly key: string;
+  readonly auth_key?: string;
+  readonly frames: readonly string[];
+  readonly expected?: Record<string, { value: number | string; unit?: string }>;
+  readonly decoded?: Record<string, { value: number | string; unit?: string }>;
+  /** Own captures: the reference decode made when the capture was added (checked against `expected`). */
+  readonly decoded_by_helper?: Record<string, { value: number | string; unit?: string }>;
+  readonly expected_plaintext?: string;
+}
+
+function load(dir: string): Vector[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), ...JSON.parse(readFileSync(join(dir, f), 'utf8')) }) as Vector);
+}
+
+export const sharedVectors = (): Vector[] => load(SHARED_VECTORS);
+export const ownCaptures = (): Vector[] => load(OWN_CAPTURES);
+
+export const streamOf = (v: Vector): Uint8Array => Uint8Array.from(Buffer.from(v.frames.join(''), 'hex'));
+export const keyOf = (hex: string | undefined): Uint8Array | null => (hex ? Uint8Array.from(Buffer.from(hex, 'hex')) : null);
+
+/** The vector's reference values keyed the way the decoder writes OBIS codes (`A-B:C.D.E`). */
+export function referenceReadings(
+  values: Record<string, { value: number | string; unit?: string }>,
+): Record<string, { value: number | string; unit?: string }> {
+  const out: Record<string, { value: number | string; unit?: string }> = {};
+  for (const [k, v] of Object.entries(values)) {
+    out[normaliseObis(k)] = v.unit ? { value: v.value, unit: v.unit } : { value: v.value };
+  }
+  return out;
+}
