@@ -1,0 +1,10 @@
+#!/usr/bin/with-contenv bashio
+# shellcheck shell=bash
+# Entry point of the add-on container (CMD ["/run.sh"]). with-contenv provides SUPERVISOR_TOKEN and TZ.
+# All configuration is read by the backend itself from /data/options.json (OPTIONS_PATH) and the Supervisor
+# services API (SUPERVISOR_API, SUPERVISOR_TOKEN); nothing is built or installed at container start.
+
+bashio::log.info "Starting Smart Meter Reader..."
+
+cd /opt/smart-meter-reader || bashio::exit.nok "Application folder /opt/smart-meter-reader is missing"
+exec node app/dist/main.js
