@@ -1,0 +1,209 @@
+/**
+ * JSON schemas of the DTOs in contract.ts, used as fastify response schemas. fast-json-stringify serialises only
+ * the properties listed here, so a field added to a DTO but not to its schema never leaves the process (and a key
+ * that slipped into a DTO by mistake would be dropped). Keep both files in step; server.test.ts round-trips a full
+ * snapshot to catch a property missing here.
+ */
+
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const num = { type: 'number' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+const numOrNull = { type: ['number', 'null'] } as const;
+const nullable = (ref: string) => ({ anyOf: [{ $ref: `${ref}#` }, { type: 'null' }] }) as const;
+
+/** Registered with `app.addSchema` so the recursive tree and shared parts can use `$ref`. */
+export const sharedSchemas = [
+  {
+    $id: 'smr.error',
+    type: 'object',
+    required: ['stage', 'code', 'message'],
+    properties: {
+      stage: { type: 'string', enum: ['framing', 'crypto', 'structure', 'layout'] },
+      code: str,
+      message: str,
+    },
+  },
+  {
+    $id: 'smr.reading',
+    type: 'object',
+    required: ['obis', 'key', 'value', 'unit'],
+    properties: { obis: str, key: strOrNull, value: { type: ['number', 'string'] }, unit: strOrNull },
+  },
+  {
+    $id: 'smr.treeNode',
+    type: 'object',
+    required: ['type'],
+    properties: {
+      type: str,
+      raw: str,
+      obis: str,
+      key: str,
+      scaled: str,
+      children: { type: 'array', items: { $ref: 'smr.treeNode#' } },
+    },
+  },
+  {
+    $id: 'smr.frame',
+    type: 'object',
+    required: ['id', 'at', 'ok', 'framing', 'stages', 'error', 'blocks', 'tree', 'security', 'readings'],
+    properties: {
+      id: int,
+      at: str,
+      ok: { type: 'boolean' },
+      framing: { type: ['string', 'null'], enum: ['mbus', 'hdlc', 'raw', null] },
+      stages: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'status'],
+          properties: {
+            id: { type: 'string', enum: ['bytes', 'frames', 'checksum', 'decryption', 'structure', 'readings'] },
+            status: { type: 'string', enum: ['pass', 'fail', 'skip'] },
+          },
+        },
+      },
+      error: nullable('smr.error'),
+      blocks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['title', 'hex', 'fields'],
+          properties: {
+            title: str,
+            hex: str,
+            fields: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['start', 'length', 'label', 'kind'],
+                properties: { start: int, length: int, label: str, value: str, kind: str },
+              },
+            },
+          },
+        },
+      },
+      tree: nullable('smr.treeNode'),
+      security: {
+        anyOf: [
+          {
+            type: 'object',
+            required: ['systemTitle', 'manufacturer', 'securityControl', 'frameCounter', 'tag'],
+            properties: {
+              systemTitle: str,
+              manufacturer: strOrNull,
+              securityControl: int,
+              frameCounter: int,
+              tag: { type: 'string', enum: ['none', 'verified', 'not-verified'] },
+            },
+          },
+          { type: 'null' },
+        ],
+      },
+      readings: { type: 'array', items: { $ref: 'smr.reading#' } },
+    },
+  },
+  {
+    $id: 'smr.live',
+    type: 'object',
+    required: ['meter', 'meterTime', 'receivedAt', 'readings', 'netPowerW'],
+    properties: {
+      meter: {
+        anyOf: [
+          {
+            type: 'object',
+            required: ['id', 'systemTitle', 'manufacturer'],
+            properties: { id: strOrNull, systemTitle: strOrNull, manufacturer: strOrNull },
+          },
+          { type: 'null' },
+        ],
+      },
+      meterTime: strOrNull,
+      receivedAt: strOrNull,
+      readings: { type: 'array', items: { $ref: 'smr.reading#' } },
+      netPowerW: numOrNull,
+    },
+  },
+  {
+    $id: 'smr.health',
+    type: 'object',
+    required: ['startedAt', 'source', 'layers', 'counters', 'lastError', 'detected'],
+    properties: {
+      startedAt: str,
+      source: str,
+      layers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'status', 'detail', 'hintId', 'hint'],
+          properties: {
+            id: { type: 'string', enum: ['serial', 'bytes', 'framing', 'decryption', 'mqtt', 'discovery'] },
+            status: { type: 'string', enum: ['ok', 'warn', 'error', 'off'] },
+            detail: str,
+            hintId: strOrNull,
+            hint: strOrNull,
+          },
+        },
+      },
+      counters: {
+        type: 'object',
+        required: ['bytes', 'frames', 'pushes', 'decoded', 'failed', 'errors'],
+        properties: {
+          bytes: int,
+          frames: int,
+          pushes: int,
+          decoded: int,
+          failed: int,
+          errors: { type: 'object', additionalProperties: int },
+        },
+      },
+      lastError: {
+        anyOf: [
+          {
+            type: 'object',
+            required: ['stage', 'code', 'message', 'at'],
+            properties: {
+              stage: { type: 'string', enum: ['framing', 'crypto', 'structure', 'layout'] },
+              code: str,
+              message: str,
+              at: str,
+            },
+          },
+          { type: 'null' },
+        ],
+      },
+      detected: {
+        type: 'object',
+        required: ['framing', 'serialSettings', 'profile'],
+        properties: { framing: strOrNull, serialSettings: strOrNull, profile: strOrNull },
+      },
+    },
+  },
+] as const;
+
+/** Response schema of GET api/snapshot (SnapshotDto). */
+export const snapshotSchema = {
+  type: 'object',
+  required: ['version', 'live', 'health', 'frames', 'history'],
+  properties: {
+    version: str,
+    live: { $ref: 'smr.live#' },
+    health: { $ref: 'smr.health#' },
+    frames: { type: 'array', items: { $ref: 'smr.frame#' } },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['t', 'importW', 'exportW'],
+        properties: { t: num, importW: num, exportW: num },
+      },
+    },
+  },
+} as const;
+
+/** Response schema of GET api/health (Docker HEALTHCHECK). */
+export const healthCheckSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['ok'] } },
+} as const;

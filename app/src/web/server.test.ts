@@ -1,0 +1,196 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeLiveSource, fakeFrame, fakeHealth, fakeLive, fakeSnapshot } from '../../test/support/fakeLiveSource.js';
+import type { LiveMessage, SnapshotDto } from './contract.js';
+import { buildServer } from './server.js';
+
+let uiDir: string;
+let app: FastifyInstance | undefined;
+
+beforeAll(() => {
+  uiDir = mkdtempSync(join(tmpdir(), 'smr-ui-'));
+  mkdirSync(join(uiDir, 'assets'));
+  // Large and repetitive, so a compressing server would certainly compress it.
+  writeFileSync(join(uiDir, 'index.html'), `<!doctype html><title>panel</title>${'<p>x</p>'.repeat(500)}`);
+  writeFileSync(join(uiDir, 'assets', 'index-abc123.js'), `console.log(1);${' '.repeat(4000)}`);
+});
+afterAll(() => rmSync(uiDir, { recursive: true, force: true }));
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+function build(source = new FakeLiveSource(), addonMode = true): FastifyInstance {
+  app = buildServer({ source, addonMode, uiDir, version: '0.1.0-test', heartbeatMs: 50 });
+  return app;
+}
+
+describe('ingress guard', () => {
+  it('refuses a non-ingress socket address in add-on mode, even with X-Forwarded-For of the Supervisor', async () => {
+    const res = await build().inject({
+      url: '/api/snapshot',
+      remoteAddress: '192.168.1.50',
+      headers: { 'x-forwarded-for': '172.30.32.2' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('1KFM0200200000');
+  });
+
+  it('refuses the static panel too', async () => {
+    const res = await build().inject({ url: '/', remoteAddress: '10.0.0.7' });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it.each(['172.30.32.2', '::ffff:172.30.32.2', '127.0.0.1', '::1', '::ffff:127.0.0.1'])(
+    'serves %s in add-on mode',
+    async (remoteAddress) => {
+      const res = await build().inject({ url: '/api/health', remoteAddress });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'ok' });
+    },
+  );
+
+  it('refuses a neighbour of the Supervisor address', async () => {
+    const res = await build().inject({ url: '/api/health', remoteAddress: '172.30.32.3' });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('allows any address when not in add-on mode', async () => {
+    const res = await build(new FakeLiveSource(), false).inject({ url: '/api/snapshot', remoteAddress: '192.168.1.50' });
+    expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('api', () => {
+  it('GET api/snapshot returns the whole snapshot unchanged (the response schema lists every DTO field)', async () => {
+    const snap = fakeSnapshot({ now: Date.UTC(2026, 0, 2, 3, 4, 5) });
+    const res = await build(new FakeLiveSource(snap)).inject({ url: '/api/snapshot', remoteAddress: '172.30.32.2' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual(JSON.parse(JSON.stringify(snap)));
+  });
+
+  it('drops fields that are not in the schema (a key that slipped into a DTO never leaves)', async () => {
+    const snap = fakeSnapshot();
+    const leaky = {
+      ...snap,
+      key: '36C66639E48A8CA4D6BC8B282A793BBB',
+      live: { ...snap.live, meter: { ...snap.live.meter, key: '36C66639E48A8CA4D6BC8B282A793BBB' } },
+    } as unknown as SnapshotDto;
+    const res = await build(new FakeLiveSource(leaky)).inject({ url: '/api/snapshot' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('36C66639');
+    expect(res.json().live.meter.id).toBe('1KFM0200200000');
+  });
+
+  it('delivers a meter id with HTML in it as plain JSON data', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    const res = await build(new FakeLiveSource(fakeSnapshot({ meterId: evil }))).inject({ url: '/api/snapshot' });
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json().live.meter.id).toBe(evil);
+  });
+
+  it('GET api/capture is a text attachment', async () => {
+    const res = await build(new FakeLiveSource(fakeSnapshot(), '# 1 push\n68FAFA68AB16\n')).inject({ url: '/api/capture' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="smart-meter-capture.hex"');
+    expect(res.body).toBe('# 1 push\n68FAFA68AB16\n');
+  });
+
+  it('answers unknown api paths with 404 JSON', async () => {
+    const res = await build().inject({ url: '/api/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: 'Not Found' });
+  });
+});
+
+describe('no compression', () => {
+  it.each(['/', '/api/snapshot', '/assets/index-abc123.js', '/api/capture'])(
+    '%s has no content-encoding even with Accept-Encoding: gzip',
+    async (url) => {
+      const res = await build().inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding']).toBeUndefined();
+    },
+  );
+
+  it('serves index.html for / and caches hashed assets', async () => {
+    const index = await build().inject({ url: '/' });
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(index.body).toContain('<title>panel</title>');
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const asset = await app!.inject({ url: '/assets/index-abc123.js' });
+    expect(asset.headers['cache-control']).toContain('immutable');
+  });
+});
+
+describe('live WebSocket', () => {
+  function collect(ws: import('ws').WebSocket): LiveMessage[] {
+    const got: LiveMessage[] = [];
+    ws.on('message', (data) => got.push(JSON.parse(String(data)) as LiveMessage));
+    return got;
+  }
+  const fromSupervisor = { socket: { remoteAddress: '172.30.32.2' } } as never;
+  const until = async (cond: () => boolean): Promise<void> => {
+    for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cond()).toBe(true);
+  };
+
+  it('sends the snapshot first, then forwards live messages, and unsubscribes on close', async () => {
+    const source = new FakeLiveSource();
+    const server = build(source);
+    await server.ready();
+    let got: LiveMessage[] = [];
+    const ws = await server.injectWS('/ws', fromSupervisor, { onInit: (s) => (got = collect(s)) });
+    await until(() => got.length >= 1);
+    expect(got[0]?.type).toBe('snapshot');
+    expect(source.subscriberCount).toBe(1);
+
+    const now = Date.now();
+    source.emit({ type: 'push', live: fakeLive('X1', 700, 0, now), frame: fakeFrame(3, now, true), point: { t: now, importW: 700, exportW: 0 }, health: fakeHealth(now) });
+    source.emit({ type: 'health', health: fakeHealth(now, 2) });
+    await until(() => got.length >= 3);
+    expect(got.map((m) => m.type)).toEqual(['snapshot', 'push', 'health']);
+
+    ws.terminate();
+    await until(() => source.subscriberCount === 0);
+  });
+
+  it('refuses the upgrade from a foreign address in add-on mode', async () => {
+    const source = new FakeLiveSource();
+    const server = build(source);
+    await server.ready();
+    await expect(server.injectWS('/ws', { socket: { remoteAddress: '192.168.1.50' } } as never)).rejects.toThrow(/403/);
+    expect(source.subscriberCount).toBe(0);
+  });
+
+  it('pings as a heartbeat and keeps a client that answers', async () => {
+    const server = build();
+    await server.ready();
+    const ws = await server.injectWS('/ws', fromSupervisor);
+    let pings = 0;
+    // injectWS's client does not auto-pong, so answer by hand like a browser does.
+    ws.on('ping', () => {
+      pings++;
+      ws.pong();
+    });
+    await until(() => pings >= 3);
+    expect(ws.readyState).toBe(ws.OPEN);
+    ws.terminate();
+  });
+
+  it('terminates a client that stops answering pings, and unsubscribes it', async () => {
+    const source = new FakeLiveSource();
+    const server = build(source);
+    await server.ready();
+    const ws = await server.injectWS('/ws', fromSupervisor);
+    let closed = false;
+    ws.on('close', () => (closed = true));
+    await until(() => closed);
+    await until(() => source.subscriberCount === 0);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The ingress web server: the only importer of fastify. `buildServer` wires plugins and routes without listening,
+ * so unit tests use `inject()`; main.ts calls `listen()`.
+ */
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { LiveSource } from './contract.js';
+import { ingressGuard } from './plugins/ingressGuard.js';
+import { staticUi } from './plugins/staticUi.js';
+import { apiRoutes } from './routes/api.js';
+import { liveRoutes } from './routes/live.js';
+import { sharedSchemas } from './schemas.js';
+
+export interface WebServerDeps {
+  /** Runtime state the panel shows (the state store; a fake in unit tests). */
+  readonly source: LiveSource;
+  /** Running under the Supervisor: serve only the ingress proxy and loopback. */
+  readonly addonMode: boolean;
+  /** Built panel directory (ui/dist). */
+  readonly uiDir: string;
+  /** Add-on version, for the log line. */
+  readonly version: string;
+  /** A pino-compatible logger instance, or fastify's `logger` option (`false`, the default, logs nothing). */
+  readonly logger?: FastifyBaseLogger | boolean | { readonly level: string };
+  /** WebSocket heartbeat in ms (default 25 s); tests shorten it. */
+  readonly heartbeatMs?: number;
+}
+
+function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && typeof (logger as Partial<FastifyBaseLogger>).child === 'function';
+}
+
+/** Builds the server with all plugins and routes registered; does not listen. */
+export function buildServer(deps: WebServerDeps): FastifyInstance {
+  const app = isLoggerInstance(deps.logger)
+    ? Fastify({ loggerInstance: deps.logger, trustProxy: false, return503OnClosing: true })
+    : Fastify({ logger: deps.logger ?? false, trustProxy: false, return503OnClosing: true });
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  void app.register(ingressGuard, { enabled: deps.addonMode });
+  void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  void app.register(apiRoutes, { source: deps.source });
+  void app.register(liveRoutes, {
+    source: deps.source,
+    ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
+  });
+  void app.register(staticUi, { uiDir: deps.uiDir });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: 'Not Found', message: `No route for ${req.method} ${req.url}` });
+  });
+  app.addHook('onReady', (done) => {
+    app.log.debug({ version: deps.version, addonMode: deps.addonMode, uiDir: deps.uiDir }, 'web server ready');
+    done();
+  });
+  return app;
+}
+
+/**
+ * Starts listening and resolves with the bound address. Use host `::` (dual stack) or `0.0.0.0` in the add-on, so the
+ * Supervisor at 172.30.32.2 can connect; port 0 picks a free port (tests).
+ */
+export async function listen(app: FastifyInstance, port: number, host = '0.0.0.0'): Promise<string> {
+  return app.listen({ port, host });
+}

@@ -1,0 +1,35 @@
+import { Badge, type Tone } from './components/badge/index.js';
+import { Tabs } from './components/tabs/index.js';
+import { t } from './i18n/index.js';
+import { FramesPage } from './pages/frames.js';
+import { HealthPage } from './pages/health.js';
+import { LivePage } from './pages/live.js';
+import { route } from './state/route.js';
+import { connection, live, meterName } from './state/store.js';
+import s from './app.module.css';
+
+const CONN_TONE: Record<typeof connection.value, Tone> = { open: 'ok', connecting: 'warn', closed: 'error' };
+
+/** Shell: header with meter name and connection badge, tabs, and the page of the current hash route. */
+export function App() {
+  const tab = route.value.tab;
+  const maker = live.value?.meter?.manufacturer;
+  return (
+    <>
+      <header class={s.header}>
+        <div class={s.title}>
+          <h1 class={s.name} data-testid="meter-name">{meterName.value ?? t.appTitle}</h1>
+          {maker && <span class={s.maker}>{maker}</span>}
+          <span class={s.conn} data-testid="connection" data-state={connection.value}>
+            <Badge tone={CONN_TONE[connection.value]}>{t.conn[connection.value]}</Badge>
+          </span>
+        </div>
+        <Tabs />
+      </header>
+      <main data-page={tab}>
+        {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
+      </main>
+      <footer class={s.footer}>{t.footerNoKey}</footer>
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import type { HealthLayerDto } from '../../api/contract.js';
+import { hintText, t } from '../../i18n/index.js';
+import { cx } from '../../lib/cx.js';
+import s from './style.module.css';
+
+/** One layer of the health chain as a traffic light with detail and translated hint. */
+export function LayerLight({ layer }: { layer: HealthLayerDto }) {
+  const hint = hintText(layer.hintId, layer.hint);
+  return (
+    <li class={s.row} data-layer={layer.id} data-status={layer.status}>
+      <span class={cx(s.light, s[layer.status])} role="img" aria-label={t.health.status[layer.status]} />
+      <div class={s.body}>
+        <div>
+          <strong>{t.health.layers[layer.id]}</strong> <span class={s.status}>{t.health.status[layer.status]}</span>
+        </div>
+        <div class="muted">{layer.detail}</div>
+        {hint && <div class={s.hint}>{hint}</div>}
+      </div>
+    </li>
+  );
+}
