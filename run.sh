@@ -7,4 +7,4 @@
 bashio::log.info "Starting Smart Meter Reader..."
 
 cd /opt/smart-meter-reader || bashio::exit.nok "Application folder /opt/smart-meter-reader is missing"
-exec node app/dist/main.js
+exec node --optimize-for-size --max-semi-space-size=1 --max-old-space-size=64 app/dist/main.js

@@ -1,0 +1,150 @@
+/**
+ * Reads the configuration from wherever this process runs: the add-on's /data/options.json, a YAML file
+ * (standalone, `--config`), environment variables and command-line flags. Pure apart from reading files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
+import { OPTION_KEYS, secretValues, validateOptions, type OptionProblem, type Options, type RawOptions } from './options.js';
+
+/** Where the bytes come from. */
+export type SourceChoice =
+  | { readonly kind: 'serial'; readonly path: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'replay'; readonly file: string; readonly speed: number; readonly loop: boolean }
+  | { readonly kind: 'simulator'; readonly intervalMs: number }
+  | { readonly kind: 'none' };
+
+export interface RuntimeConfig {
+  readonly options: Options;
+  /** Every problem found, with the option's name. */
+  readonly problems: readonly OptionProblem[];
+  /** Under the Supervisor (SUPERVISOR_TOKEN set): ingress guard on, MQTT service lookup. */
+  readonly addonMode: boolean;
+  readonly source: SourceChoice;
+  readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  readonly supervisor: { readonly api: string; readonly token: string } | null;
+  /** Secret strings as the user typed them, for the log redactor. */
+  readonly secrets: readonly string[];
+  /** Where the options came from, for the start-up log line. */
+  readonly origin: string;
+}
+
+/** The key published in the Netz NÖ customer-interface leaflet; the simulator encrypts with it. */
+export const SIMULATOR_KEY_HEX = '36C66639E48A8CA4D6BC8B282A793BBB';
+
+const DEV_FLAGS = {
+  config: { type: 'string' },
+  simulator: { type: 'boolean' },
+  'simulator-interval': { type: 'string' },
+  replay: { type: 'string' },
+  'replay-speed': { type: 'string' },
+  'replay-loop': { type: 'boolean' },
+  'web-port': { type: 'string' },
+  'web-host': { type: 'string' },
+  'no-web': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+export const USAGE = `usage: node app/dist/main.js [options]
+  --config FILE              YAML file with the add-on options (standalone use)
+  --simulator                built-in Netz NÖ meter simulator instead of a serial port
+  --simulator-interval MS    push interval of the simulator (default 5000)
+  --replay FILE              replay a captured stream (hex or raw bytes)
+  --replay-speed N           1 = wire speed, 0 = as fast as possible (default 1)
+  --replay-loop              start the capture again at its end
+  --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
+  --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
+Options: ${OPTION_KEYS.join(', ')}`;
+
+export class UsageError extends Error {}
+
+function readOptionsFile(path: string): RawOptions {
+  const text = readFileSync(path, 'utf8');
+  const data: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`${path}: expected a mapping of option names to values`);
+  return data as RawOptions;
+}
+
+function positiveNumber(name: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}`);
+  return n;
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): RuntimeConfig {
+  const optionFlags = Object.fromEntries(OPTION_KEYS.map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...DEV_FLAGS, ...optionFlags }, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  if (flags.help) throw new UsageError('');
+
+  const token = env.SUPERVISOR_TOKEN ?? env.HASSIO_TOKEN ?? null;
+  const addonMode = token !== null && token !== '';
+  let raw: RawOptions = {};
+  let origin = 'defaults';
+  const optionsPath = env.OPTIONS_PATH ?? DEFAULT_OPTIONS_PATH;
+  try {
+    if (typeof flags.config === 'string') {
+      raw = readOptionsFile(flags.config);
+      origin = flags.config;
+    } else if (addonMode || env.OPTIONS_PATH) {
+      if (existsSync(optionsPath)) {
+        raw = readOptionsFile(optionsPath);
+        origin = optionsPath;
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read the options (${(e as Error).message})`);
+  }
+  for (const key of OPTION_KEYS) {
+    const fromEnv = env[`SMR_${key.toUpperCase()}`];
+    if (fromEnv !== undefined) raw = { ...raw, [key]: fromEnv };
+    const fromFlag = flags[key.replace(/_/g, '-')];
+    if (typeof fromFlag === 'string') raw = { ...raw, [key]: fromFlag };
+  }
+
+  let source: SourceChoice;
+  if (flags.simulator) {
+    source = { kind: 'simulator', intervalMs: positiveNumber('simulator-interval', flags['simulator-interval'] as string | undefined, 5000, 50) };
+    // the simulator speaks the Netz NÖ leaflet's example: decrypt with its key unless told otherwise
+    if (raw.key === undefined || raw.key === '') raw = { ...raw, key: SIMULATOR_KEY_HEX };
+  } else if (typeof flags.replay === 'string') {
+    source = {
+      kind: 'replay',
+      file: flags.replay,
+      speed: positiveNumber('replay-speed', flags['replay-speed'] as string | undefined, 1),
+      loop: flags['replay-loop'] === true,
+    };
+  } else {
+    source = { kind: 'none' };
+  }
+
+  const { options, problems } = validateOptions(raw);
+  if (source.kind === 'none') {
+    if (options.serialPort) source = { kind: 'serial', path: options.serialPort };
+    else if (options.tcpAddress) source = { kind: 'tcp', ...options.tcpAddress };
+  }
+  return {
+    options,
+    problems,
+    addonMode,
+    source,
+    web: {
+      enabled: flags['no-web'] !== true,
+      host: typeof flags['web-host'] === 'string' ? flags['web-host'] : '0.0.0.0',
+      port: positiveNumber('web-port', flags['web-port'] as string | undefined, INGRESS_PORT),
+    },
+    supervisor: addonMode ? { api: env.SUPERVISOR_API ?? DEFAULT_SUPERVISOR_API, token: token! } : null,
+    secrets: secretValues(raw),
+    origin,
+  };
+}

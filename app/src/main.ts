@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+/**
+ * Composition root (style.md principle 7): load the configuration, build every part, wire them, start them,
+ * and stop them in reverse order on SIGTERM/SIGINT. Nothing else in the backend constructs long-lived parts.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type RuntimeConfig } from './config/load.js';
+import { fetchMqttService } from './config/supervisor.js';
+import { lookupObis } from './outputs/homeassistant/registry.js';
+import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
+import type { MqttSettings, PushSink } from './outputs/types.js';
+import { Pipeline } from './pipeline/Pipeline.js';
+import { StateStore } from './pipeline/StateStore.js';
+import { fromHex } from './shared/hex.js';
+import { createLogger, Redactor, type Logger } from './shared/logger.js';
+import { ReplaySource } from './transport/replay/ReplaySource.js';
+import { SerialSource } from './transport/serial/SerialSource.js';
+import { MeterSimulator } from './transport/simulator/MeterSimulator.js';
+import { TcpSource } from './transport/tcp/TcpSource.js';
+import { BaseSource, type ByteSource } from './transport/types.js';
+import { buildServer, listen } from './web/server.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const UI_DIR = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
+
+/** Problems with these options leave nothing sensible to run; the others fall back to their defaults. */
+const FATAL_OPTIONS = new Set(['key', 'auth_key', 'serial_settings', 'framing', 'tcp_address', 'serial_port', 'mqtt_base_topic', 'discovery_prefix', 'mqtt_port']);
+
+/** A source that never delivers: the add-on runs, and the panel says what is missing. */
+class NoSource extends BaseSource {
+  readonly description = 'none configured';
+  start(): void {
+    this.setStatus('error', 'no serial port or TCP address configured: set serial_port in the options', 'no_port');
+  }
+  async stop(): Promise<void> {}
+}
+
+function createSource(config: RuntimeConfig, log: Logger): ByteSource {
+  const s = config.source;
+  switch (s.kind) {
+    case 'serial':
+      return new SerialSource({ path: s.path, settings: config.options.serialSettings, watchdogMs: config.options.watchdogSeconds * 1000 }, log.child('serial'));
+    case 'tcp':
+      return new TcpSource(s.host, s.port, config.options.watchdogSeconds * 1000, log.child('tcp'));
+    case 'replay':
+      return new ReplaySource(s.file, s.speed, s.loop, log.child('replay'));
+    case 'simulator':
+      return new MeterSimulator(fromHex(SIMULATOR_KEY_HEX), s.intervalMs, log.child('simulator'));
+    case 'none':
+      return new NoSource();
+  }
+}
+
+/** MQTT settings: manual options win; under the Supervisor its MQTT service; otherwise MQTT is off. */
+async function resolveMqtt(config: RuntimeConfig, redactor: Redactor, log: Logger): Promise<MqttSettings | { off: string }> {
+  const o = config.options;
+  const common = { baseTopic: o.baseTopic, discovery: o.discovery, discoveryPrefix: o.discoveryPrefix };
+  if (o.mqtt.host) {
+    const port = o.mqtt.port ?? (o.mqtt.tls ? 8883 : 1883);
+    return { url: `${o.mqtt.tls ? 'mqtts' : 'mqtt'}://${o.mqtt.host}:${port}`, username: o.mqtt.username, password: o.mqtt.password, origin: 'options', ...common };
+  }
+  if (!config.supervisor) {
+    const off = 'MQTT is off: set mqtt_host (and mqtt_port, mqtt_username, mqtt_password) to publish to a broker';
+    log.info(off);
+    return { off };
+  }
+  const service = await fetchMqttService(config.supervisor.api, config.supervisor.token);
+  if (!service.ok) {
+    const off = `no MQTT broker: ${service.reason}. Install and start the Mosquitto broker add-on, or set mqtt_host in the options`;
+    log.warning(off);
+    return { off };
+  }
+  redactor.add(service.service.password);
+  const s = service.service;
+  log.info(`using the MQTT broker from the Supervisor: ${s.host}:${s.port}`);
+  return { url: `${s.ssl ? 'mqtts' : 'mqtt'}://${s.host}:${s.port}`, username: s.username, password: s.password, origin: 'supervisor', ...common };
+}
+
+async function main(): Promise<void> {
+  let config: RuntimeConfig;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message ? `error: ${e.message}\n` : ''}${USAGE}\n`);
+      process.exit(e.message ? 2 : 0);
+    }
+    throw e;
+  }
+  const redactor = new Redactor();
+  for (const secret of config.secrets) redactor.add(secret);
+  const log = createLogger({ level: config.options.logLevel, redactor });
+  log.info(`Smart Meter Reader ${VERSION} starting (options from ${config.origin}${config.addonMode ? ', add-on mode' : ''})`);
+
+  const fatal = config.problems.filter((p) => FATAL_OPTIONS.has(p.option));
+  for (const p of config.problems) log[fatal.includes(p) ? 'error' : 'warning'](`option ${p.message}`);
+  if (fatal.length > 0) {
+    log.error(`cannot start: fix ${fatal.map((p) => p.option).join(', ')} in the add-on options (Configuration tab) and restart`);
+    process.exitCode = 1;
+    return;
+  }
+  if (!config.options.key) log.warning('no key configured: encrypted pushes cannot be read until you enter the key from your grid operator');
+
+  const source = createSource(config, log);
+  const state = new StateStore({
+    version: VERSION,
+    sourceKind: config.source.kind,
+    sourceDescription: source.description,
+    discoveryEnabled: config.options.discovery,
+    keyOf: (obis) => lookupObis(obis)?.key ?? null,
+  });
+  const mqtt = await resolveMqtt(config, redactor, log.child('mqtt'));
+  let publisher: MqttPublisher | null = null;
+  const sinks: PushSink[] = [];
+  if ('off' in mqtt) {
+    state.setMqttStatus({ state: 'off', detail: mqtt.off, since: new Date(), discoveryAt: null });
+  } else {
+    publisher = new MqttPublisher({ settings: mqtt, logger: log.child('mqtt'), version: VERSION });
+    publisher.onStatus((s) => state.setMqttStatus(s));
+    sinks.push(publisher);
+  }
+  const pipeline = new Pipeline(
+    source,
+    state,
+    sinks,
+    { key: config.options.key, authKey: config.options.authKey, framing: config.options.framing },
+    log.child('pipeline'),
+  );
+
+  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION }) : null;
+
+  // start in dependency order; stop in reverse
+  publisher?.start();
+  pipeline.start();
+  if (web) {
+    try {
+      const address = await listen(web, config.web.port, config.web.host);
+      log.info(`panel listening on ${address}`);
+    } catch (e) {
+      log.error(`cannot serve the panel on port ${config.web.port}: ${(e as Error).message}`);
+    }
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received, stopping`);
+    const force = setTimeout(() => process.exit(0), 8000);
+    force.unref();
+    await web?.close().catch(() => {});
+    await pipeline.stop().catch(() => {});
+    await publisher?.stop().catch(() => {});
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('uncaughtException', (e) => log.error(`unexpected error, continuing: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log.error(`unexpected error, continuing: ${(e as Error)?.stack ?? String(e)}`));
+}
+
+void main();

@@ -1,0 +1,280 @@
+/**
+ * Home Assistant MQTT discovery and state payloads, as pure functions of the meter, the reading keys and the
+ * settings (homeassistant-addon.md §7): one device-based discovery message per meter
+ * (`<prefix>/device/<id>/config`) with all sensors as components, a JSON state on `<base>/<id>/state`
+ * and diagnostics on `<base>/<id>/diagnostics`. Availability is our LWT topic `<base>/status`.
+ */
+import type { MeterIdentity } from '../../decoder/types.js';
+import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
+import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
+
+export const ORIGIN_NAME = 'Smart Meter Reader';
+export const SUPPORT_URL = 'https://github.com/smart-meter-reader/smart-meter-reader';
+/** Meter values become unavailable when no push arrived for this long (pushes come every 1–60 s). */
+export const EXPIRE_AFTER_SECONDS = 120;
+/** Device id when a push carries neither a meter number nor a system title (plaintext meters without id). */
+export const UNIDENTIFIED_METER_ID = 'unidentified';
+
+const OBIS_POWER_IMPORT = '1-0:1.7.0';
+const OBIS_POWER_EXPORT = '1-0:2.7.0';
+
+/** Manufacturer FLAG id (first three bytes of the system title) → name. */
+const MANUFACTURERS: Readonly<Record<string, string>> = {
+  KFM: 'Kaifa',
+  SAG: 'Sagemcom',
+  LGZ: 'Landis+Gyr',
+  ISK: 'Iskraemeco',
+  SMS: 'Siemens',
+  KAM: 'Kamstrup',
+};
+
+export type DiscoverySettings = Pick<MqttSettings, 'baseTopic' | 'discoveryPrefix'>;
+
+const sanitise = (text: string): string => text.trim().replace(/[^a-zA-Z0-9_-]/g, '_');
+
+/**
+ * Stable device id: the meter number, else the system title, sanitised to `[a-zA-Z0-9_-]`. Never derived from
+ * the host name or the configuration, so a reinstall or rename keeps the same device and entities.
+ */
+export function deviceId(meter: MeterIdentity): string {
+  for (const candidate of [meter.id, meter.systemTitle]) {
+    if (candidate && candidate.trim() !== '') return sanitise(candidate);
+  }
+  return UNIDENTIFIED_METER_ID;
+}
+
+/** The manufacturer FLAG id: as decoded, else the first three system-title bytes when they are letters. */
+export function manufacturerFlag(meter: MeterIdentity): string | null {
+  if (meter.manufacturer) return meter.manufacturer;
+  if (meter.systemTitle && /^[0-9a-fA-F]{6}/.test(meter.systemTitle)) {
+    const flag = Buffer.from(meter.systemTitle.slice(0, 6), 'hex').toString('latin1');
+    if (/^[A-Z]{3}$/.test(flag)) return flag;
+  }
+  return null;
+}
+
+export function manufacturerName(meter: MeterIdentity): string | null {
+  const flag = manufacturerFlag(meter);
+  return flag ? (MANUFACTURERS[flag] ?? flag) : null;
+}
+
+export interface MeterTopics {
+  /** LWT / availability (retained `online` / `offline`). */
+  readonly availability: string;
+  readonly state: string;
+  readonly diagnostics: string;
+  /** Device-based discovery config topic. */
+  readonly config: string;
+  /** Home Assistant birth/last-will topic. */
+  readonly birth: string;
+}
+
+export function topicsFor(settings: DiscoverySettings, id: string): MeterTopics {
+  return {
+    availability: `${settings.baseTopic}/status`,
+    state: `${settings.baseTopic}/${id}/state`,
+    diagnostics: `${settings.baseTopic}/${id}/diagnostics`,
+    config: `${settings.discoveryPrefix}/device/${id}/config`,
+    birth: `${settings.discoveryPrefix}/status`,
+  };
+}
+
+export type Component = Readonly<Record<string, string | number | boolean>>;
+
+export interface DiscoveryPayload {
+  readonly device: Readonly<Record<string, string | readonly string[]>>;
+  readonly origin: { readonly name: string; readonly sw_version: string; readonly support_url: string };
+  readonly availability: ReadonlyArray<{ readonly topic: string }>;
+  readonly state_topic: string;
+  readonly qos: number;
+  readonly components: Readonly<Record<string, Component>>;
+}
+
+export interface DiscoveryMessage {
+  readonly topic: string;
+  readonly payload: DiscoveryPayload;
+}
+
+/** Jinja for one state key; a key missing from a push renders '' (ignored by numeric sensors, keeps the value). */
+const valueTemplate = (key: string): string => `{{ value_json.${key} | default('') }}`;
+
+function sensorComponent(id: string, def: SensorDefinition): Component {
+  const c: Record<string, string | number | boolean> = {
+    platform: 'sensor',
+    unique_id: `${id}_${def.key}`,
+    name: def.name,
+  };
+  if (def.deviceClass) c.device_class = def.deviceClass;
+  if (def.stateClass) c.state_class = def.stateClass;
+  if (def.unit) c.unit_of_measurement = def.unit;
+  c.suggested_display_precision = def.decimals;
+  c.value_template = valueTemplate(def.key);
+  c.expire_after = EXPIRE_AFTER_SECONDS;
+  return c;
+}
+
+/** Which sensors a set of OBIS codes yields, in registry order (stable whatever order the push has). */
+export function sensorsFor(readingKeys: Iterable<string>): SensorDefinition[] {
+  const present = new Set(readingKeys);
+  return sensorDefinitions().filter((d) => present.has(d.obis));
+}
+
+/** The state keys of the entities a set of OBIS codes yields (incl. `net_power`). */
+export function entityKeys(readingKeys: Iterable<string>): string[] {
+  const present = new Set(readingKeys);
+  const keys = sensorsFor(present).map((d) => d.key);
+  if (present.has(OBIS_POWER_IMPORT) && present.has(OBIS_POWER_EXPORT)) keys.push('net_power');
+  return keys;
+}
+
+/**
+ * The device-based discovery message for a meter whose pushes carry `readingKeys` (OBIS codes; unknown codes are
+ * ignored). `version` is the add-on version (origin.sw_version).
+ */
+export function buildDiscovery(
+  meter: MeterIdentity,
+  readingKeys: Iterable<string>,
+  settings: DiscoverySettings,
+  version: string,
+): DiscoveryMessage {
+  const id = deviceId(meter);
+  const topics = topicsFor(settings, id);
+  const present = new Set(readingKeys);
+  const components: Record<string, Component> = {};
+  for (const def of sensorsFor(present)) components[def.key] = sensorComponent(id, def);
+  if (present.has(OBIS_POWER_IMPORT) && present.has(OBIS_POWER_EXPORT)) {
+    components.net_power = {
+      platform: 'sensor',
+      unique_id: `${id}_net_power`,
+      name: 'Net power',
+      device_class: 'power',
+      state_class: 'measurement',
+      unit_of_measurement: 'W',
+      suggested_display_precision: 0,
+      value_template: valueTemplate('net_power'),
+      expire_after: EXPIRE_AFTER_SECONDS,
+    };
+  }
+  components.meter_time = {
+    platform: 'sensor',
+    unique_id: `${id}_meter_time`,
+    name: 'Meter clock',
+    device_class: 'timestamp',
+    entity_category: 'diagnostic',
+    value_template: '{{ value_json.meter_time }}',
+  };
+  const diagnostic = (key: string, name: string, extra: Record<string, string | number | boolean>): Component => ({
+    platform: 'sensor',
+    unique_id: `${id}_${key}`,
+    name,
+    entity_category: 'diagnostic',
+    state_topic: topics.diagnostics,
+    value_template: `{{ value_json.${key} }}`,
+    ...extra,
+  });
+  components.last_push = diagnostic('last_push', 'Last push', { device_class: 'timestamp' });
+  components.link_status = diagnostic('link_status', 'Link status', { icon: 'mdi:connection' });
+  components.decode_errors = diagnostic('decode_errors', 'Decode errors', {
+    state_class: 'total_increasing',
+    icon: 'mdi:alert-circle-outline',
+  });
+  components.rejected_pushes = diagnostic('rejected_pushes', 'Rejected pushes', {
+    state_class: 'total_increasing',
+    icon: 'mdi:filter-remove-outline',
+  });
+
+  const device: Record<string, string | readonly string[]> = {
+    identifiers: [`smartmeter_${id}`],
+    name: `Smart meter ${id}`,
+  };
+  const manufacturer = manufacturerName(meter);
+  if (manufacturer) device.manufacturer = manufacturer;
+  if (meter.id) device.serial_number = meter.id;
+
+  return {
+    topic: topics.config,
+    payload: {
+      device,
+      origin: { name: ORIGIN_NAME, sw_version: version, support_url: SUPPORT_URL },
+      availability: [{ topic: topics.availability }],
+      state_topic: topics.state,
+      qos: 0,
+      components,
+    },
+  };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/**
+ * The meter clock as Home Assistant timestamps need it (with an offset). Meters that send local time without a
+ * deviation (L+G E450, Kamstrup) get the offset of the add-on's time zone (`TZ`) for that wall-clock time.
+ * Null for missing or unparseable times.
+ */
+export function meterTime(time: string | null | undefined): string | null {
+  if (!time) return null;
+  if (/(Z|[+-]\d{2}:?\d{2})$/.test(time)) return Number.isNaN(Date.parse(time)) ? null : time;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?$/.exec(time);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const local = new Date(y, mo - 1, d, h, mi, s);
+  if (Number.isNaN(local.getTime())) return null;
+  const offset = -local.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${time}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+export type StateValue = number | string | null;
+export type StatePayload = Readonly<Record<string, StateValue>>;
+
+/**
+ * The JSON state for one accepted push: registry sensors under their key (converted, rounded; left out when the
+ * value is not a finite number or its unit cannot be converted), `net_power`
+ * (import − export, W) when both powers exist, text registers under their key, `meter_time` (with offset) and
+ * any unknown OBIS code under the code itself with its raw value.
+ */
+export function buildState(push: AcceptedPush): StatePayload {
+  const out: Record<string, StateValue> = {};
+  for (const [obis, reading] of Object.entries(push.readings)) {
+    const def = lookupObis(obis);
+    if (def === undefined) out[obis] = reading.value;
+    else if (def.kind === 'text') out[def.key] = String(reading.value);
+    else {
+      // A value that cannot be published safely is left out: the entity keeps its last value (or expires).
+      const value = publishedValue(def, reading);
+      if (value !== null) out[def.key] = value;
+    }
+  }
+  const imp = push.readings[OBIS_POWER_IMPORT];
+  const exp = push.readings[OBIS_POWER_EXPORT];
+  const impDef = lookupSensor(OBIS_POWER_IMPORT);
+  const expDef = lookupSensor(OBIS_POWER_EXPORT);
+  if (imp && exp && impDef && expDef) {
+    const i = publishedValue(impDef, imp);
+    const e = publishedValue(expDef, exp);
+    if (i !== null && e !== null) out.net_power = i - e;
+  }
+  const clockRegister = push.readings['0-0:1.0.0']?.value;
+  out.meter_time = meterTime(push.time ?? (typeof clockRegister === 'string' ? clockRegister : null));
+  out.received_at = push.receivedAt.toISOString();
+  return out;
+}
+
+export interface DiagnosticsPayload {
+  readonly link_status: string;
+  readonly decode_errors: number;
+  readonly rejected_pushes: number;
+  readonly last_push: string | null;
+}
+
+export function buildDiagnostics(d: Diagnostics): DiagnosticsPayload {
+  return {
+    link_status: d.linkStatus,
+    decode_errors: d.decodeErrors,
+    rejected_pushes: d.rejectedPushes,
+    last_push: d.lastPushAt ? d.lastPushAt.toISOString() : null,
+  };
+}

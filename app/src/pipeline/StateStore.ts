@@ -1,0 +1,283 @@
+/**
+ * Runtime state for the panel and the diagnostics: latest accepted readings, counters by error code, a bounded
+ * ring buffer of recent pushes with their decode stages, raw captures and an hour of power history.
+ * Implements the web layer's LiveSource; every update is one message to the subscribers.
+ */
+import type { DecodeResult } from '../decoder/types.js';
+import type { AcceptedPush, Diagnostics, MqttStatus } from '../outputs/types.js';
+import { toHex } from '../shared/hex.js';
+import type { SourceStatus } from '../transport/types.js';
+import type {
+  FrameRecordDto,
+  HealthDto,
+  HistoryPointDto,
+  LiveDto,
+  LiveMessage,
+  LiveSource,
+  SnapshotDto,
+} from '../web/contract.js';
+import { computeLayers, linkStatusOf } from './health.js';
+import { rawBytesOf, readingsOf, toFrameRecord, type KeyOf, type RecordInput } from './frameRecord.js';
+
+interface RecentPush {
+  readonly input: RecordInput;
+  readonly ok: boolean;
+  record: FrameRecordDto | null;
+}
+
+export interface StateStoreOptions {
+  readonly version: string;
+  readonly sourceKind: 'serial' | 'tcp' | 'replay' | 'simulator' | 'none';
+  readonly sourceDescription: string;
+  readonly discoveryEnabled: boolean;
+  readonly keyOf: KeyOf;
+  /** Pushes kept for the frame inspector and the capture download. Default 50. */
+  readonly ringSize?: number;
+  /** "Key probably wrong" after this many intact pushes in a row fail to decrypt. Default 3. */
+  readonly wrongKeyThreshold?: number;
+  readonly clock?: () => number;
+}
+
+const HISTORY_MS = 3_600_000;
+const MAX_HISTORY = 4000;
+
+export class StateStore implements LiveSource {
+  private readonly listeners = new Set<(m: LiveMessage) => void>();
+  /** Recent pushes, newest first. The inspector record is built only when a panel asks for it. */
+  private readonly recent: RecentPush[] = [];
+  private history: HistoryPointDto[] = [];
+  private live: LiveDto = { meter: null, meterTime: null, receivedAt: null, readings: [], netPowerW: null };
+  private readonly startedAt: number;
+  private nextId = 1;
+  private readonly clock: () => number;
+  // counters
+  private bytes = 0;
+  private linkFrames = 0;
+  private pushes = 0;
+  private decoded = 0;
+  private failed = 0;
+  private rejected = 0;
+  private readonly errors: Record<string, number> = {};
+  private lastError: (HealthDto['lastError'] & object) | null = null;
+  private lastByteAt: number | null = null;
+  private lastFrameAt: number | null = null;
+  private bytesSinceFrame = 0;
+  private checksumErrorsSinceFrame = 0;
+  private lastPushAt: number | null = null;
+  private lastRejectedAt: number | null = null;
+  private lastResultOk: boolean | null = null;
+  private lastFailureCode: string | null = null;
+  private consecutiveWrongKey = 0;
+  private openedAt: number | null = null;
+  private source: SourceStatus | null = null;
+  private mqtt: MqttStatus | null = null;
+  private framing: string | null = null;
+
+  constructor(private readonly options: StateStoreOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.startedAt = this.clock();
+  }
+
+  // --- inputs ------------------------------------------------------------------------------------------------
+
+  recordBytes(n: number): void {
+    this.bytes += n;
+    this.bytesSinceFrame += n;
+    this.lastByteAt = this.clock();
+  }
+
+  setSourceStatus(status: SourceStatus): void {
+    if (status.state === 'open' && this.source?.state !== 'open') this.openedAt = this.clock();
+    this.source = status;
+    this.broadcastHealth();
+  }
+
+  setMqttStatus(status: MqttStatus): void {
+    this.mqtt = status;
+    this.broadcastHealth();
+  }
+
+  /** A decoded push that passed the guards (accepted) or was dropped by them (rejection given). */
+  recordResult(result: DecodeResult, rejection: { code: string; detail: string } | null, accepted: AcceptedPush | null): void {
+    const now = this.clock();
+    const isDiscard = result.trace.discarded !== null;
+    const frameCount = result.trace.frames.length;
+    if (frameCount > 0) {
+      this.linkFrames += frameCount;
+      this.lastFrameAt = now;
+      this.bytesSinceFrame = 0;
+      this.checksumErrorsSinceFrame = 0;
+      this.framing = result.trace.frames[0]!.framing;
+    }
+    if (!isDiscard) this.pushes++;
+    if (result.ok && !rejection) {
+      this.decoded++;
+      this.lastPushAt = now;
+      this.lastResultOk = true;
+      this.consecutiveWrongKey = 0;
+    } else {
+      const code = rejection ? rejection.code : result.ok ? 'UNKNOWN' : result.error.code;
+      const stage = rejection ? 'layout' : result.ok ? 'layout' : result.error.stage;
+      const message = rejection ? `${rejection.code}: implausible values, push dropped (${rejection.detail})` : result.ok ? '' : result.error.message;
+      this.errors[code] = (this.errors[code] ?? 0) + 1;
+      this.lastError = { stage, code, message, at: new Date(now).toISOString() };
+      if (code === 'FRAME_CHECKSUM') this.checksumErrorsSinceFrame++;
+      if (rejection) {
+        this.rejected++;
+        this.lastRejectedAt = now;
+      }
+      if (!isDiscard) {
+        this.failed++;
+        this.lastResultOk = false;
+        this.lastFailureCode = code;
+        this.consecutiveWrongKey = code === 'CRYPTO_WRONG_KEY' ? this.consecutiveWrongKey + 1 : this.consecutiveWrongKey;
+      }
+    }
+    const entry: RecentPush = { input: { id: this.nextId++, at: new Date(now), result, rejected: rejection }, ok: result.ok && !rejection, record: null };
+    this.recent.unshift(entry);
+    if (this.recent.length > (this.options.ringSize ?? 50)) this.recent.pop();
+    const point = accepted ? this.pointOf(accepted, now) : null;
+    if (accepted) this.live = this.liveOf(accepted);
+    // display objects are built only while a panel is connected (no garbage per push otherwise)
+    if (this.listeners.size === 0) return;
+    const health = this.health();
+    const record = this.recordOf(entry);
+    if (accepted) this.broadcast({ type: 'push', live: this.live, frame: record, point, health });
+    else this.broadcast({ type: 'frame', frame: record, health });
+  }
+
+  private recordOf(entry: RecentPush): FrameRecordDto {
+    entry.record ??= toFrameRecord(entry.input, this.options.keyOf);
+    return entry.record;
+  }
+
+  // --- views ---------------------------------------------------------------------------------------------
+
+  /** True once N intact pushes in a row failed to decrypt. */
+  get keyProbablyWrong(): boolean {
+    return this.consecutiveWrongKey >= (this.options.wrongKeyThreshold ?? 3);
+  }
+
+  diagnostics(): Diagnostics {
+    return {
+      linkStatus: linkStatusOf(this.health().layers),
+      decodeErrors: this.failed,
+      rejectedPushes: this.rejected,
+      lastPushAt: this.lastPushAt === null ? null : new Date(this.lastPushAt),
+    };
+  }
+
+  health(): HealthDto {
+    const now = this.clock();
+    return {
+      startedAt: new Date(this.startedAt).toISOString(),
+      source: this.options.sourceDescription,
+      layers: computeLayers({
+        now,
+        sourceKind: this.options.sourceKind,
+        source: this.source,
+        sourceDescription: this.options.sourceDescription,
+        openedAt: this.openedAt,
+        bytes: this.bytes,
+        lastByteAt: this.lastByteAt,
+        frames: this.linkFrames,
+        lastFrameAt: this.lastFrameAt,
+        bytesSinceFrame: this.bytesSinceFrame,
+        checksumErrorsSinceFrame: this.checksumErrorsSinceFrame,
+        decoded: this.decoded,
+        lastPushAt: this.lastPushAt,
+        lastFailureCode: this.lastFailureCode,
+        lastResultOk: this.lastResultOk,
+        consecutiveWrongKey: this.consecutiveWrongKey,
+        wrongKeyThreshold: this.options.wrongKeyThreshold ?? 3,
+        lastRejectedAt: this.lastRejectedAt,
+        mqtt: this.mqtt,
+        discoveryEnabled: this.options.discoveryEnabled,
+      }),
+      counters: {
+        bytes: this.bytes,
+        frames: this.linkFrames,
+        pushes: this.pushes,
+        decoded: this.decoded,
+        failed: this.failed,
+        errors: { ...this.errors },
+      },
+      lastError: this.lastError,
+      detected: {
+        framing: this.framing,
+        serialSettings: this.source?.settings ?? null,
+        profile: this.live.meter ? profileOf(this.live.meter.manufacturer, this.framing) : null,
+      },
+    };
+  }
+
+  snapshot(): SnapshotDto {
+    const cutoff = this.clock() - HISTORY_MS;
+    this.history = this.history.filter((p) => p.t >= cutoff);
+    const frames = this.recent.map((e) => this.recordOf(e));
+    return { version: this.options.version, live: this.live, health: this.health(), frames, history: [...this.history] };
+  }
+
+  subscribe(listener: (message: LiveMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  capture(): string {
+    const lines = [
+      '# Smart Meter Reader capture: the raw bytes of the last pushes as received, one push per line (hex).',
+      '# It contains no key. Decode it with: node app/dist/cli.js decode --key <your key> <this file>',
+      `# ${new Date(this.clock()).toISOString()}, source ${this.options.sourceDescription}, framing ${this.framing ?? 'unknown'}`,
+    ];
+    for (const e of [...this.recent].reverse()) {
+      lines.push(`# ${e.input.at.toISOString()} ${e.ok ? 'ok' : 'failed'}`, toHex(rawBytesOf(e.input.result)));
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** Pushes a fresh health view to subscribers (called on status changes and by a timer). */
+  broadcastHealth(): void {
+    if (this.listeners.size > 0) this.broadcast({ type: 'health', health: this.health() });
+  }
+
+  private broadcast(message: LiveMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(message);
+      } catch {
+        // a failing subscriber must not break the pipeline
+      }
+    }
+  }
+
+  private liveOf(p: AcceptedPush): LiveDto {
+    const imp = p.readings['1-0:1.7.0']?.value;
+    const exp = p.readings['1-0:2.7.0']?.value;
+    const net = typeof imp === 'number' && typeof exp === 'number' ? imp - exp : typeof imp === 'number' ? imp : null;
+    return {
+      meter: p.meter,
+      meterTime: p.time,
+      receivedAt: p.receivedAt.toISOString(),
+      readings: readingsOf(p.readings, this.options.keyOf),
+      netPowerW: net,
+    };
+  }
+
+  private pointOf(p: AcceptedPush, now: number): HistoryPointDto | null {
+    const imp = p.readings['1-0:1.7.0']?.value;
+    const exp = p.readings['1-0:2.7.0']?.value;
+    if (typeof imp !== 'number' && typeof exp !== 'number') return null;
+    const point = { t: now, importW: typeof imp === 'number' ? imp : 0, exportW: typeof exp === 'number' ? exp : 0 };
+    this.history.push(point);
+    if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
+    return point;
+  }
+}
+
+/** A human name for what was detected, e.g. "Kaifa via M-Bus". */
+function profileOf(manufacturer: string | null, framing: string | null): string | null {
+  const names: Record<string, string> = { KFM: 'Kaifa', SAG: 'Sagemcom', LGZ: 'Landis+Gyr', ISK: 'Iskraemeco', SMS: 'Siemens', KAM: 'Kamstrup' };
+  const who = manufacturer ? (names[manufacturer] ?? manufacturer) : 'meter';
+  const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 (no link layer)' : null;
+  return how ? `${who} via ${how}` : who;
+}

@@ -1,0 +1,67 @@
+/** Byte sources: the serial port, a TCP bridge (ser2net), a replayed capture, the built-in simulator. */
+
+export type SourceState = 'opening' | 'open' | 'closed' | 'error';
+
+export interface SourceStatus {
+  readonly state: SourceState;
+  /** English detail naming the device and, on failure, the likely cause. */
+  readonly detail: string;
+  /** Stable hint id for the panel (no_port, port_error, port_busy, port_closed, no_bytes) or null. */
+  readonly hintId: string | null;
+  readonly since: Date;
+  /** Serial settings in use, e.g. "2400 8E1"; null when not a serial line. */
+  readonly settings: string | null;
+}
+
+export interface ByteSource {
+  /** e.g. "/dev/serial/by-id/usb-…", "tcp://192.168.1.5:3333", "simulator". */
+  readonly description: string;
+  readonly status: SourceStatus;
+  start(): void;
+  stop(): Promise<void>;
+  onData(listener: (chunk: Uint8Array) => void): void;
+  onStatus(listener: (status: SourceStatus) => void): void;
+  /** The pipeline saw valid frames: serial auto-detection keeps the current settings. */
+  confirm(): void;
+}
+
+/** Reopen delays: 0.5 s, 1 s, 2 s, then every 3 s (a replugged converter is read again within seconds). */
+export function backoffMs(attempt: number): number {
+  return Math.min(500 * 2 ** attempt, 3000);
+}
+
+/** Shared listener plumbing and status bookkeeping for the sources. */
+export abstract class BaseSource implements ByteSource {
+  abstract readonly description: string;
+  private readonly dataListeners: ((chunk: Uint8Array) => void)[] = [];
+  private readonly statusListeners: ((status: SourceStatus) => void)[] = [];
+  private current: SourceStatus = { state: 'closed', detail: 'not started', hintId: null, since: new Date(), settings: null };
+
+  get status(): SourceStatus {
+    return this.current;
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): void {
+    this.dataListeners.push(listener);
+  }
+
+  onStatus(listener: (status: SourceStatus) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  confirm(): void {}
+
+  abstract start(): void;
+  abstract stop(): Promise<void>;
+
+  protected emitData(chunk: Uint8Array): void {
+    for (const l of this.dataListeners) l(chunk);
+  }
+
+  protected setStatus(state: SourceState, detail: string, hintId: string | null = null, settings: string | null = null): void {
+    const prev = this.current;
+    if (prev.state === state && prev.detail === detail && prev.hintId === hintId && prev.settings === settings) return;
+    this.current = { state, detail, hintId, since: new Date(), settings };
+    for (const l of this.statusListeners) l(this.current);
+  }
+}

@@ -1,0 +1,71 @@
+/** Option validation: every problem at once, with the option's name; keys normalised; secrets never echoed. */
+import { describe, expect, it } from 'vitest';
+import { loadConfig, UsageError } from '../../src/config/load.js';
+import { validateOptions } from '../../src/config/options.js';
+
+describe('validateOptions', () => {
+  it('applies the defaults of config.yaml when options are absent', () => {
+    const { options, problems } = validateOptions({});
+    expect(problems).toEqual([]);
+    expect(options).toMatchObject({
+      serialPort: null,
+      key: null,
+      serialSettings: 'auto',
+      framing: 'auto',
+      baseTopic: 'smartmeter',
+      discovery: true,
+      discoveryPrefix: 'homeassistant',
+      watchdogSeconds: 30,
+      logLevel: 'info',
+    });
+  });
+
+  it('normalises keys pasted with 0x, spaces and commas', () => {
+    const { options, problems } = validateOptions({ key: '0x36, 0xC6, 0x66, 0x39 E48A8CA4 D6BC8B28 2A793BBB' });
+    expect(problems).toEqual([]);
+    expect(Buffer.from(options.key!).toString('hex').toUpperCase()).toBe('36C66639E48A8CA4D6BC8B282A793BBB');
+  });
+
+  it('reports every problem at once, each with its option name, without echoing secrets', () => {
+    const { problems } = validateOptions({
+      key: 'ABCDEF-short-secret',
+      auth_key: '1234',
+      serial_settings: '1200_7N2',
+      watchdog_seconds: 2,
+      mqtt_base_topic: 'smart meter/#',
+      mqtt_tls: 'maybe',
+      tcp_address: '192.168.0.5:3333',
+      typo_option: 1,
+    });
+    expect(problems.map((p) => p.option).sort()).toEqual(
+      ['auth_key', 'key', 'mqtt_base_topic', 'mqtt_tls', 'serial_settings', 'tcp_address', 'typo_option', 'watchdog_seconds'].sort(),
+    );
+    for (const p of problems) expect(p.message.startsWith(p.option)).toBe(true);
+    expect(JSON.stringify(problems)).not.toContain('ABCDEF-short-secret');
+  });
+
+  it('parses a tcp address', () => {
+    expect(validateOptions({ tcp_address: 'tcp://ser2net.local:3333' }).options.tcpAddress).toEqual({ host: 'ser2net.local', port: 3333 });
+  });
+});
+
+describe('loadConfig', () => {
+  it('merges defaults < environment < flags, and picks the source', () => {
+    const config = loadConfig(['--serial-port', '/dev/ttyUSB1', '--log-level', 'debug'], { SMR_LOG_LEVEL: 'warning', SMR_KEY: '36C66639E48A8CA4D6BC8B282A793BBB' });
+    expect(config.source).toEqual({ kind: 'serial', path: '/dev/ttyUSB1' });
+    expect(config.options.logLevel).toBe('debug');
+    expect(config.options.key).not.toBeNull();
+    expect(config.addonMode).toBe(false);
+    expect(config.secrets).toContain('36C66639E48A8CA4D6BC8B282A793BBB');
+  });
+
+  it('uses the Netz NÖ leaflet key with the simulator unless a key is given', () => {
+    const config = loadConfig(['--simulator', '--simulator-interval', '1000'], {});
+    expect(config.source).toEqual({ kind: 'simulator', intervalMs: 1000 });
+    expect(Buffer.from(config.options.key!).toString('hex').toUpperCase()).toBe('36C66639E48A8CA4D6BC8B282A793BBB');
+  });
+
+  it('rejects unknown flags with a usage error', () => {
+    expect(() => loadConfig(['--serial'], {})).toThrow(UsageError);
+  });
+});
