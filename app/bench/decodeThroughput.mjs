@@ -6,17 +6,36 @@ import { fileURLToPath } from 'node:url';
 import { StreamDecoder } from '../dist/decoder/StreamDecoder.js';
 import { encodeGloCiphering } from '../dist/dlms/apdu/gloCipheringEncode.js';
 import { encodeMbusFrames } from '../dist/framing/mbus/mbusEncode.js';
+import { encodeNetzNoePlaintext } from '../dist/transport/simulator/netzNoePush.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const vector = JSON.parse(readFileSync(resolve(here, '../../../shared/vectors/netznoe-doc-kaifa.json'), 'utf8'));
 const key = Buffer.from(vector.key, 'hex');
-const plaintext = Buffer.from(vector.expected_plaintext, 'hex');
 const systemTitle = Buffer.from('4B464D6750000009', 'hex');
 
-// 1000 distinct pushes (frame counters 1..1000), as a meter would send them, in one stream
+// 1000 distinct pushes as a meter sends them, 5 s apart: the clock, counters, powers, voltages and frame
+// counter change from push to push (the Netz NÖ layout of the leaflet's example)
 const DISTINCT = 1000;
+const start = Date.UTC(2026, 10, 24, 8, 0, 0);
 const stream = Buffer.concat(
-  Array.from({ length: DISTINCT }, (_, i) => Buffer.concat(encodeMbusFrames(encodeGloCiphering(plaintext, key, systemTitle, i + 1)))),
+  Array.from({ length: DISTINCT }, (_, i) => {
+    const plaintext = encodeNetzNoePlaintext(
+      {
+        time: new Date(start + i * 5000),
+        utcOffsetMinutes: 60,
+        energyImportWh: 12_937 + i,
+        energyExportWh: 4_000 + (i >> 2),
+        powerImportW: 300 + ((i * 37) % 900),
+        powerExportW: (i * 13) % 50,
+        voltage: [230 + (i % 7) / 10, 231 - (i % 5) / 10, 229.5 + (i % 3) / 10],
+        current: [1.2 + (i % 9) / 100, 0.8, 0.5 + (i % 4) / 100],
+        powerFactor: 0.95 + (i % 40) / 1000,
+        meterNumber: '181220000009',
+      },
+      0x80000000 + i,
+    );
+    return Buffer.concat(encodeMbusFrames(encodeGloCiphering(plaintext, key, systemTitle, i + 1)));
+  }),
 );
 const CHUNK = 4096; // bytes per read, like a serial port delivering buffered data
 

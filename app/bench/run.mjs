@@ -26,3 +26,16 @@ console.log(
   `decode throughput (Netz NÖ, raw bytes → framing → decryption → readings, ${hasTaskset ? 'taskset -c 1' : 'unpinned'}, ${decode.runs} runs): ` +
     `median ${fmt(decode.median)} pushes/s (min ${fmt(decode.min)}, max ${fmt(decode.max)})`,
 );
+
+// end to end through a pty and mosquitto, and the service's memory (one run: 300 latency samples, 20 000 pushes)
+const service = spawnSync(process.execPath, [join(here, 'serviceLatency.mjs')], { encoding: 'utf8' });
+if (service.status !== 0) throw new Error(`serviceLatency.mjs failed: ${service.stderr}`);
+const s = JSON.parse(service.stdout.trim().split('\n').at(-1));
+console.log(
+  `end-to-end latency (last byte into the pty → state message at an MQTT subscriber, ${s.pushes} pushes): ` +
+    `median ${s.latencyMedianMs.toFixed(2)} ms, p99 ${s.latencyP99Ms.toFixed(2)} ms`,
+);
+console.log(
+  `service resident memory (node ${s.nodeFlags}): ${s.rssAfter100MB.toFixed(1)} MB after 100 pushes, ` +
+    `${s.rssAfter10000MB.toFixed(1)} MB after 10 000, ${s.rssAfter20000MB.toFixed(1)} MB after 20 000`,
+);

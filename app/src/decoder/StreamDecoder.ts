@@ -4,6 +4,7 @@
  * order; the output does not depend on how the stream is chunked.
  */
 import { BlockAssembler, GENERAL_BLOCK_TRANSFER, parseBlock } from '../dlms/apdu/blockTransfer.js';
+import { Leaves } from '../dlms/axdr/leaves.js';
 import { Decryptor } from '../dlms/security/decrypt.js';
 import { MessageAssembler } from '../framing/MessageAssembler.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
@@ -33,6 +34,8 @@ export class StreamDecoder {
   private readonly blocks = new BlockAssembler();
   private blockFrames: LinkFrame[] = [];
   private readonly decryptor: Decryptor;
+  /** Reused for every push: the readings are built from it before the next one. */
+  private readonly leaves = new Leaves();
 
   constructor(options: StreamDecoderOptions = {}) {
     this.framer = new StreamFramer(options.framing ? { framing: options.framing } : {});
@@ -82,7 +85,7 @@ export class StreamDecoder {
 
   private message(apdu: Uint8Array, frames: readonly LinkFrame[], results: DecodeResult[]): void {
     if (apdu[0] !== GENERAL_BLOCK_TRANSFER) {
-      results.push(decodeApdu(apdu, this.decryptor, frames));
+      results.push(decodeApdu(apdu, this.decryptor, frames, this.leaves));
       return;
     }
     try {
@@ -93,7 +96,7 @@ export class StreamDecoder {
       if (joined) {
         const all = this.blockFrames;
         this.blockFrames = [];
-        results.push(decodeApdu(joined, this.decryptor, all));
+        results.push(decodeApdu(joined, this.decryptor, all, this.leaves));
       }
     } catch (e) {
       const all = this.blockFrames.length ? this.blockFrames : frames;
@@ -103,7 +106,7 @@ export class StreamDecoder {
   }
 }
 
-const EMPTY_TRACE = { frames: [], discarded: null, apdu: null, cipher: null, tag: 'none', plaintext: null, body: null } as const;
+const EMPTY_TRACE = { frames: [], discarded: null, apdu: null, cipher: null, tag: 'none', plaintext: null } as const;
 
 function failure(error: MeterError, frames: readonly LinkFrame[]): DecodeResult {
   return { ok: false, error, trace: { ...EMPTY_TRACE, frames } };

@@ -2,10 +2,10 @@
  * One complete APDU → readings: unwrap general-glo-ciphering, decrypt, parse the data-notification (or
  * DSMR telegram) and extract readings. Pure apart from the decryptor's cached cipher.
  */
-import { DATA_NOTIFICATION, parseDataNotification } from '../dlms/apdu/dataNotification.js';
+import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
 import { GENERAL_GLO_CIPHERING, parseGloCiphering, type GloCiphered } from '../dlms/apdu/gloCiphering.js';
-import { parseDateTime } from '../dlms/axdr/dateTime.js';
-import type { DlmsValue } from '../dlms/axdr/decode.js';
+import { dateTimeIso } from '../dlms/axdr/dateTime.js';
+import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
 import { isDsmrTelegram, parseDsmr } from '../dlms/obis/dsmr.js';
 import { extractReadings } from '../dlms/obis/extract.js';
 import { OBIS_METER_NUMBER } from '../dlms/obis/obis.js';
@@ -14,14 +14,7 @@ import type { Decryptor, TagStatus } from '../dlms/security/decrypt.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import type { DecodeResult, MeterIdentity, PushTrace } from './types.js';
-
-interface Stages {
-  cipher: GloCiphered | null;
-  tag: TagStatus;
-  plaintext: Uint8Array | null;
-  body: DlmsValue | null;
-}
+import type { DecodeResult, MeterIdentity } from './types.js';
 
 function manufacturerOf(systemTitle: Uint8Array): string | null {
   for (let i = 0; i < 3; i++) {
@@ -49,64 +42,88 @@ function meterNumber(extracted: ExtractedReadings): string | null {
 }
 
 /** Parses a decrypted or plain payload into readings; throws MeterError (structure/layout stages). */
-function decodePlaintext(plaintext: Uint8Array, stages: Stages): ExtractedReadings {
+function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadings {
   if (isDsmrTelegram(plaintext)) return parseDsmr(plaintext);
   if (plaintext[0] !== DATA_NOTIFICATION) {
     throw new MeterError('AXDR_INVALID', `payload starts with 0x${toHex(plaintext, 0, 1)}, not a data-notification (0x0F)`);
   }
-  let notification;
+  let header;
   try {
-    notification = parseDataNotification(plaintext);
+    header = parseNotificationHeader(plaintext);
+    leaves.reset();
+    const end = collectLeaves(plaintext, header.bodyStart, plaintext.length, leaves);
+    if (end !== plaintext.length) throw new RangeError(`${plaintext.length - end} bytes left after the notification body`);
   } catch (e) {
     throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
   }
-  stages.body = notification.body;
   let headerTime: string | null = null;
-  if (notification.dateTime) {
-    const dt = parseDateTime(notification.dateTime);
-    if (!dt) throw new MeterError('DATETIME_INVALID', `header date-time ${toHex(notification.dateTime)}`);
-    headerTime = dt.iso;
+  if (header.dateTimeAt >= 0) {
+    headerTime = dateTimeIso(plaintext, header.dateTimeAt);
+    if (headerTime === null) throw new MeterError('DATETIME_INVALID', `header date-time ${toHex(plaintext, header.dateTimeAt, header.dateTimeAt + 12)}`);
   }
-  return extractReadings(notification.body, headerTime);
+  return extractReadings(plaintext, leaves, headerTime);
 }
 
 /**
  * Decodes one complete APDU (general-glo-ciphering or a plain data-notification).
  * Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
-export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: readonly LinkFrame[]): DecodeResult {
-  const stages: Stages = { cipher: null, tag: 'none', plaintext: null, body: null };
-  const trace = (): PushTrace => ({ frames, discarded: null, apdu, ...stages });
+/** The last system title seen and its text forms (a meter sends the same one every push). */
+let lastTitle: { bytes: Uint8Array; hex: string; manufacturer: string | null } | null = null;
+
+function titleOf(apdu: Uint8Array, at: number): { hex: string; manufacturer: string | null } {
+  const last = lastTitle;
+  if (last) {
+    let same = true;
+    for (let i = 0; i < 8; i++) {
+      if (last.bytes[i] !== apdu[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  const bytes = apdu.slice(at, at + 8);
+  lastTitle = { bytes, hex: toHex(bytes), manufacturer: manufacturerOf(bytes) };
+  return lastTitle;
+}
+
+export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: readonly LinkFrame[], leaves = new Leaves()): DecodeResult {
+  let cipher: GloCiphered | null = null;
+  let tag: TagStatus = 'none';
+  let plaintext: Uint8Array | null = null;
   try {
-    let meter: MeterIdentity = { id: null, systemTitle: null, manufacturer: null };
+    let systemTitle: string | null = null;
+    let manufacturer: string | null = null;
     let extracted: ExtractedReadings;
     if (apdu[0] === GENERAL_GLO_CIPHERING) {
-      const cipher = parseGloCiphering(apdu);
-      stages.cipher = cipher;
+      cipher = parseGloCiphering(apdu);
       const decrypted = decryptor.decrypt(apdu, cipher);
-      stages.tag = decrypted.tag;
-      stages.plaintext = decrypted.plaintext;
-      meter = { id: null, systemTitle: toHex(cipher.systemTitle), manufacturer: manufacturerOf(cipher.systemTitle) };
+      tag = decrypted.tag;
+      plaintext = decrypted.plaintext;
+      const title = titleOf(apdu, cipher.titleAt);
+      systemTitle = title.hex;
+      manufacturer = title.manufacturer;
       try {
-        extracted = decodePlaintext(decrypted.plaintext, stages);
+        extracted = decodePlaintext(plaintext, leaves);
       } catch (e) {
         // Without a verified tag a wrong key only shows as a plaintext that does not parse (protocol.md §4).
-        if (isMeterError(e) && e.stage === 'structure' && decrypted.tag !== 'verified' && (cipher.securityControl & 0x20)) {
+        if (isMeterError(e) && e.stage === 'structure' && tag !== 'verified' && (cipher.securityControl & 0x20)) {
           throw new MeterError('CRYPTO_WRONG_KEY', e.detail);
         }
         throw e;
       }
     } else if (apdu[0] === DATA_NOTIFICATION || isDsmrTelegram(apdu)) {
-      stages.plaintext = apdu;
-      extracted = decodePlaintext(apdu, stages);
+      plaintext = apdu;
+      extracted = decodePlaintext(apdu, leaves);
     } else {
       throw new MeterError('APDU_UNKNOWN', `APDU tag 0x${toHex(apdu, 0, 1)}`);
     }
-    meter = { ...meter, id: meterNumber(extracted) };
+    const meter: MeterIdentity = { id: meterNumber(extracted), systemTitle, manufacturer };
     const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout };
-    return { ok: true, push, trace: trace() };
+    return { ok: true, push, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   } catch (e) {
     const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', `unexpected: ${(e as Error).message}`);
-    return { ok: false, error, trace: trace() };
+    return { ok: false, error, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   }
 }

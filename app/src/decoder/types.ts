@@ -1,6 +1,5 @@
 /** Results of decoding one push, with the intermediate stages kept for diagnostics. */
 import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
-import type { DlmsValue } from '../dlms/axdr/decode.js';
 import type { Readings } from '../dlms/obis/readings.js';
 import type { TagStatus } from '../dlms/security/decrypt.js';
 import type { Discarded, LinkFrame } from '../framing/types.js';
@@ -31,8 +30,8 @@ export interface PushTrace {
   readonly apdu: Uint8Array | null;
   readonly cipher: GloCiphered | null;
   readonly tag: TagStatus;
+  /** The decrypted (or plain) data-notification or DSMR telegram. */
   readonly plaintext: Uint8Array | null;
-  readonly body: DlmsValue | null;
 }
 
 export type DecodeResult =

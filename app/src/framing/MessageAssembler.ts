@@ -63,11 +63,25 @@ export class MessageAssembler {
     const frames = this.frames;
     this.frames = [];
     if (frames.length === 1) return { type: 'message', apdu: payloadOf(frames[0]!, true), frames };
-    const parts = frames.map((f, i) => payloadOf(f, i === 0));
+    // join the payloads with plain loops: no typed-array views on this per-push path
     let length = 0;
-    for (const p of parts) length += p.length;
-    const apdu = new Uint8Array(length);
-    for (let i = 0, at = 0; i < parts.length; at += parts[i]!.length, i++) apdu.set(parts[i]!, at);
+    const starts: number[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      const start = i === 0 && f.framing === 'hdlc' && hasLlc(f.bytes, f.payloadStart, f.payloadEnd) ? f.payloadStart + 3 : f.payloadStart;
+      starts.push(start);
+      length += f.payloadEnd - start;
+    }
+    const apdu = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const { bytes, payloadEnd } = frames[i]!;
+      const start = starts[i]!;
+      // framers hand out Buffers (memcpy); anything else is copied byte by byte
+      if (Buffer.isBuffer(bytes)) bytes.copy(apdu, at, start, payloadEnd);
+      else for (let j = start; j < payloadEnd; j++) apdu[at + j - start] = bytes[j]!;
+      at += payloadEnd - start;
+    }
     return { type: 'message', apdu, frames };
   }
 }

@@ -9,9 +9,9 @@
  * Every decision depends only on the bytes, never on how they were chunked, so feeding a stream byte by
  * byte or at once yields the same events.
  */
-import { HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
-import { MBUS_START, matchMbus } from './mbus/mbusFrame.js';
-import { isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
+import { buildHdlcFrame, HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
+import { buildMbusFrame, MBUS_START, matchMbus } from './mbus/mbusFrame.js';
+import { buildRawFrame, isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
 import type { Discarded, FrameEvent, Framing, MatchResult } from './types.js';
 
 export type FramingMode = 'auto' | Framing;
@@ -36,7 +36,7 @@ const SEVERITY: Record<Discarded['reason'], number> = { noise: 0, truncated: 1, 
 export class StreamFramer {
   private readonly mode: FramingMode;
   private readonly maxDiscardRun: number;
-  private buf = new Uint8Array(1024);
+  private buf = Buffer.alloc(1024);
   private start = 0;
   private end = 0;
   /** A link layer with checksums was seen: stop treating bare `DB`/`0F` as pushes. */
@@ -137,8 +137,10 @@ export class StreamFramer {
         this.skip(1, r.reason, events);
         continue;
       }
-      const bytes = buf.slice(at, at + r.length);
-      const frame = r.build(bytes);
+      // frames own their bytes (the buffer is reused); a pooled Buffer and memcpy keep this cheap
+      const bytes = Buffer.allocUnsafe(r.length);
+      buf.copy(bytes, 0, at, at + r.length);
+      const frame = matcher === matchMbus ? buildMbusFrame(bytes) : matcher === matchHdlc ? buildHdlcFrame(bytes) : buildRawFrame(bytes);
       this.emitDiscard(events);
       events.push(frame);
       this.detected = frame.framing;
@@ -198,8 +200,8 @@ export class StreamFramer {
       if (live + chunk.length <= this.buf.length && this.start > 0) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const grown = new Uint8Array(Math.max(this.buf.length * 2, live + chunk.length));
-        grown.set(this.buf.subarray(this.start, this.end));
+        const grown = Buffer.alloc(Math.max(this.buf.length * 2, live + chunk.length));
+        this.buf.copy(grown, 0, this.start, this.end);
         this.buf = grown;
       }
       this.start = 0;
@@ -213,7 +215,7 @@ export class StreamFramer {
     if (this.start === this.end) {
       this.start = this.end = 0;
       // a large chunk grew the buffer: give the memory back
-      if (this.buf.length > 16384) this.buf = new Uint8Array(1024);
+      if (this.buf.length > 16384) this.buf = Buffer.alloc(1024);
     }
   }
 }

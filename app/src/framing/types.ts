@@ -15,8 +15,6 @@ export interface LinkFrame {
   readonly segment: number;
   /** True when this frame ends a message (M-Bus CI FIN bit; HDLC segmentation bit clear; raw: always). */
   readonly final: boolean;
-  /** Annotated header fields, for the frame inspector (computed on demand: not on the decode hot path). */
-  readonly describe: () => readonly FrameField[];
 }
 
 /** Bytes that were skipped while hunting for the next frame. */
@@ -45,6 +43,6 @@ export interface FrameField {
  * - `invalid`: not a frame here; `reason` says whether a plausible header failed its checksum.
  */
 export type MatchResult =
-  | { readonly kind: 'frame'; readonly length: number; readonly build: (bytes: Uint8Array) => LinkFrame }
+  | { readonly kind: 'frame'; readonly length: number }
   | { readonly kind: 'need'; readonly total: number }
   | { readonly kind: 'invalid'; readonly reason: 'noise' | 'checksum' | 'unsupported' };

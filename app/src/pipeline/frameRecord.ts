@@ -4,11 +4,13 @@
  * Built only for pushes kept in the ring buffer, never on the decode hot path.
  */
 import type { DecodeResult } from '../decoder/types.js';
+import { parseDataNotification } from '../dlms/apdu/dataNotification.js';
 import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
 import { parseDateTime } from '../dlms/axdr/dateTime.js';
 import type { DlmsValue } from '../dlms/axdr/decode.js';
 import { formatObis, isValueObis } from '../dlms/obis/obis.js';
 import type { Readings } from '../dlms/obis/readings.js';
+import { describeFrame } from '../framing/describe.js';
 import type { LinkFrame } from '../framing/types.js';
 import { toHex } from '../shared/hex.js';
 import type {
@@ -122,7 +124,7 @@ function blocksOf(result: DecodeResult, manufacturer: string | null): HexBlockDt
     });
   }
   t.frames.forEach((f, i) => {
-    const fields = f.describe().map((d) => ({ ...d, kind: fieldKind(d.label) }) as HexFieldDto);
+    const fields = describeFrame(f).map((d) => ({ ...d, kind: fieldKind(d.label) }) as HexFieldDto);
     blocks.push({ title: frameTitle(f, i, t.frames.length), hex: toHex(clip(f.bytes)), fields });
   });
   if (t.apdu && (t.frames.length > 1 || t.frames[0]?.framing !== 'raw' || t.cipher)) {
@@ -184,6 +186,16 @@ function readingsOf(readings: Readings, keyOf: KeyOf): ReadingDto[] {
   return Object.entries(readings).map(([obis, r]) => ({ obis, key: keyOf(obis), value: r.value, unit: r.unit ?? null }));
 }
 
+/** The A-XDR tree of a data-notification, parsed again from the plaintext (only for the inspector). */
+function treeOf(plaintext: Uint8Array | null, readings: Readings, keyOf: KeyOf): TreeNodeDto | null {
+  if (!plaintext || plaintext[0] !== 0x0f) return null;
+  try {
+    return nodeOf(parseDataNotification(plaintext).body, readings, keyOf);
+  } catch {
+    return null; // not a parseable notification (e.g. wrong key): no tree to show
+  }
+}
+
 export interface RecordInput {
   readonly id: number;
   readonly at: Date;
@@ -210,7 +222,7 @@ export function toFrameRecord(input: RecordInput, keyOf: KeyOf): FrameRecordDto 
     stages: stagesOf(result, rejected ? rejected.code : null),
     error,
     blocks: blocksOf(result, manufacturer),
-    tree: t.body ? nodeOf(t.body, readings, (o) => keyOf(o)) : null,
+    tree: treeOf(t.plaintext, readings, keyOf),
     security: t.cipher
       ? {
           systemTitle: toHex(t.cipher.systemTitle),

@@ -58,3 +58,32 @@ export function measureDataNotification(buf: Uint8Array, start: number, end: num
   decodeValue(r);
   return r.pos - start;
 }
+
+/** Header of a data-notification: where its date-time (12 bytes) and its body start. */
+export interface NotificationHeader {
+  /** Offset of the 12 date-time bytes, or -1 when absent. */
+  readonly dateTimeAt: number;
+  readonly bodyStart: number;
+}
+
+/** Parses the header (tag, invoke id, date-time) of the data-notification at `start`. */
+export function parseNotificationHeader(apdu: Uint8Array, start = 0, end = apdu.length): NotificationHeader {
+  const r = new Reader(apdu, start, end);
+  const tag = r.u8();
+  if (tag !== DATA_NOTIFICATION) throw new RangeError(`not a data-notification (tag 0x${tag.toString(16)})`);
+  r.u32();
+  let dateTimeAt = -1;
+  const dtLength = r.u8();
+  if (dtLength === 0x09) {
+    const inner = r.u8();
+    if (inner !== 12) throw new RangeError(`date-time octet string of ${inner} bytes`);
+    dateTimeAt = r.pos;
+    r.skip(12);
+  } else if (dtLength === 12) {
+    dateTimeAt = r.pos;
+    r.skip(12);
+  } else if (dtLength !== 0) {
+    throw new RangeError(`date-time field of ${dtLength} bytes`);
+  }
+  return { dateTimeAt, bodyStart: r.pos };
+}

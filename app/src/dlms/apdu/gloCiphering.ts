@@ -12,31 +12,47 @@ import { Reader } from '../axdr/Reader.js';
 export const GENERAL_GLO_CIPHERING = 0xdb;
 export const GCM_TAG_LENGTH = 12;
 
-export interface GloCiphered {
-  readonly systemTitle: Uint8Array;
-  readonly securityControl: number;
-  readonly frameCounter: number;
-  /** Offset of the SC byte in the APDU (the AAD starts here). */
-  readonly scAt: number;
-  /** Offset of the ciphertext in the APDU. */
-  readonly cipherStart: number;
-  /** End of the ciphertext (the tag, if any, follows). */
-  readonly cipherEnd: number;
+/** A parsed ciphering header: offsets into the APDU; the views are made only when asked for. */
+export class GloCiphered {
+  constructor(
+    /** The APDU the offsets refer to. */
+    readonly apdu: Uint8Array,
+    readonly securityControl: number,
+    readonly frameCounter: number,
+    /** Offset of the SC byte in the APDU (the AAD starts here). */
+    readonly scAt: number,
+    /** Offset of the ciphertext in the APDU. */
+    readonly cipherStart: number,
+    /** End of the ciphertext (the tag, if any, follows). */
+    readonly cipherEnd: number,
+  ) {}
+
+  /** Offset of the 8-byte system title in the APDU. */
+  get titleAt(): number {
+    return 2;
+  }
+
+  get systemTitle(): Uint8Array {
+    return this.apdu.subarray(2, 10);
+  }
+
   /** The 12-byte GCM tag when SC has the A bit, else null. */
-  readonly tag: Uint8Array | null;
+  get tag(): Uint8Array | null {
+    return this.cipherEnd < this.apdu.length ? this.apdu.subarray(this.cipherEnd) : null;
+  }
 }
 
 export const isAuthenticated = (sc: number) => (sc & 0x10) !== 0;
 export const isEncrypted = (sc: number) => (sc & 0x20) !== 0;
 
-/** Header length of a glo-ciphered APDU at `start` and its total length, or null if not complete yet. */
+/** Parses the ciphering header of a complete APDU (start must be 0: offsets are APDU offsets). */
 export function parseGloCiphering(apdu: Uint8Array, start = 0, end = apdu.length): GloCiphered {
   try {
     const r = new Reader(apdu, start, end);
     r.u8();
     const titleLength = r.u8();
     if (titleLength !== 8) throw new MeterError('CRYPTO_HEADER', `system title of ${titleLength} bytes`);
-    const systemTitle = r.take(8);
+    r.skip(8);
     const length = r.length();
     const scAt = r.pos;
     if (length !== end - scAt) {
@@ -48,15 +64,7 @@ export function parseGloCiphering(apdu: Uint8Array, start = 0, end = apdu.length
     const cipherStart = r.pos;
     const cipherEnd = end - tagLength;
     if (cipherEnd <= cipherStart) throw new MeterError('CRYPTO_HEADER', 'no ciphertext');
-    return {
-      systemTitle,
-      securityControl,
-      frameCounter,
-      scAt,
-      cipherStart,
-      cipherEnd,
-      tag: tagLength ? apdu.subarray(cipherEnd, end) : null,
-    };
+    return new GloCiphered(apdu, securityControl, frameCounter, scAt, cipherStart, cipherEnd);
   } catch (e) {
     if (e instanceof MeterError) throw e;
     throw new MeterError('CRYPTO_HEADER', `ciphering header cut short: ${(e as Error).message}`);

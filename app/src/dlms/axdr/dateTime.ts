@@ -22,7 +22,20 @@ export interface DlmsDateTime {
   readonly iso: string;
 }
 
-const two = (n: number) => (n < 10 ? '0' : '') + n;
+/** "00" … "99": the two-digit fields of an ISO time, without a function call per field. */
+const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
+const two = (n: number) => TWO[n] ?? String(n);
+const offsetText = new Map<number, string>();
+
+function offsetOf(minutes: number): string {
+  let text = offsetText.get(minutes);
+  if (text === undefined) {
+    const abs = Math.abs(minutes);
+    text = `${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+    offsetText.set(minutes, text);
+  }
+  return text;
+}
 
 /** Parses 12 bytes at `at`; returns null unless every field is a plausible, fully specified value. */
 export function parseDateTime(b: Uint8Array, at = 0): DlmsDateTime | null {
@@ -48,10 +61,30 @@ export function parseDateTime(b: Uint8Array, at = 0): DlmsDateTime | null {
     offsetMinutes = -deviation;
   }
   const dst = status !== 0xff && (status & 0x80) !== 0;
-  let iso = `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
-  if (offsetMinutes !== null) {
-    const abs = Math.abs(offsetMinutes);
-    iso += `${offsetMinutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
-  }
+  let iso = year + '-' + TWO[month] + '-' + TWO[day] + 'T' + TWO[hour] + ':' + TWO[minute] + ':' + TWO[second];
+  if (offsetMinutes !== null) iso += offsetOf(offsetMinutes);
   return { year, month, day, hour, minute, second, offsetMinutes, dst, iso };
+}
+
+/** The last date-time bytes and their ISO text: a push carries the same clock in its header and body. */
+const lastIso = { bytes: new Uint8Array(12), iso: null as string | null };
+
+/** ISO text of a plausible date-time at `at`, or null (memoised for the repeated clock of one push). */
+export function dateTimeIso(b: Uint8Array, at = 0): string | null {
+  const last = lastIso.bytes;
+  if (lastIso.iso !== null) {
+    let same = true;
+    for (let i = 0; i < 12; i++) {
+      if (last[i] !== b[at + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastIso.iso;
+  }
+  const dt = parseDateTime(b, at);
+  if (!dt) return null;
+  for (let i = 0; i < 12; i++) last[i] = b[at + i]!;
+  lastIso.iso = dt.iso;
+  return dt.iso;
 }

@@ -1,40 +1,45 @@
 /**
- * DlmsValue body → readings. Three strategies (protocol.md §6 "A decoder needs three payload strategies"):
- * 1. OBIS-tagged: flatten nested structures and pair "octet-string(6) OBIS, value, optional {scaler, unit}"
- *    (Netz NÖ flat triples, TINETZ/Salzburg nested triples, L+G E450 pairs without scaler, Aidon arrays).
- *    Values without a code are recognised by type: a date-time is the clock, a text is the meter number.
+ * Notification body → readings. Three strategies (protocol.md §6 "A decoder needs three payload strategies"):
+ * 1. OBIS-tagged: the body's leaves (nested structures flattened, see axdr/leaves.ts) are paired as
+ *    "octet-string(6) OBIS, value, optional {scaler, unit}" (Netz NÖ flat triples, TINETZ/Salzburg nested
+ *    triples, L+G E450 pairs without scaler, Aidon arrays). Values without a code are recognised by type:
+ *    a date-time is the clock, a text after the first position is the meter number.
  * 2. Positional layouts from `layouts.ts` when the body carries no value OBIS codes.
  * 3. DSMR telegrams are handled before this (see dsmr.ts).
  */
 import { MeterError } from '../../shared/errors.js';
 import { toHex } from '../../shared/hex.js';
-import { parseDateTime } from '../axdr/dateTime.js';
-import { numericValue, type DlmsValue } from '../axdr/decode.js';
+import { TAG } from '../axdr/decode.js';
+import { dateTimeIso } from '../axdr/dateTime.js';
+import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
-/** A flattened body element: a value, or a {scaler, unit} structure recognised while flattening. */
-type Leaf = DlmsValue | { readonly type: 'scaler-unit'; readonly scaler: number; readonly unit: number };
+const utf8 = new TextDecoder('utf-8');
 
-function flatten(v: DlmsValue, out: Leaf[]): void {
-  if (v.type === 'structure' || v.type === 'array') {
-    const items = v.items;
-    if (v.type === 'structure' && items.length === 2 && items[0]!.type === 'int8' && items[1]!.type === 'enum') {
-      out.push({ type: 'scaler-unit', scaler: items[0]!.value, unit: items[1]!.value });
-      return;
-    }
-    for (const item of items) flatten(item, out);
-    return;
+function isNumberTag(tag: number): boolean {
+  switch (tag) {
+    case TAG.int8:
+    case TAG.int16:
+    case TAG.int32:
+    case TAG.uint8:
+    case TAG.uint16:
+    case TAG.uint32:
+    case TAG.int64:
+    case TAG.uint64:
+    case TAG.float32:
+    case TAG.float64:
+    case TAG.bcd:
+      return true;
+    default:
+      return false;
   }
-  out.push(v);
 }
 
-const PRINTABLE = /^[\x20-\x7e]+$/;
-
-/** Text of a printable octet string, or null. */
-function asText(bytes: Uint8Array, start = 0, end = bytes.length): string | null {
+/** Text of printable ASCII bytes, or null. */
+function asText(bytes: Uint8Array, start: number, end: number): string | null {
   if (end <= start) return null;
   let text = '';
   for (let i = start; i < end; i++) {
@@ -45,72 +50,104 @@ function asText(bytes: Uint8Array, start = 0, end = bytes.length): string | null
   return text;
 }
 
-function clockOf(leaf: Leaf): string | null {
-  if (leaf.type === 'octet-string' && leaf.length === 12) return parseDateTime(leaf.data, leaf.start)?.iso ?? null;
-  if (leaf.type === 'date-time') return parseDateTime(leaf.bytes)?.iso ?? null;
-  return null;
-}
+/** Reads the leaves of one body out of the bytes they were collected from. */
+class View {
+  constructor(
+    readonly b: Uint8Array,
+    readonly l: Leaves,
+  ) {}
 
-function textOf(leaf: Leaf): string | null {
-  if (leaf.type === 'octet-string') return asText(leaf.data, leaf.start, leaf.end);
-  if (leaf.type === 'visible-string' || leaf.type === 'utf8-string') return PRINTABLE.test(leaf.value) ? leaf.value : null;
-  return null;
-}
-
-/** A tagged value as a reading: numbers scaled, clocks as ISO text, strings as text (hex if binary). */
-function toReading(obis: string, leaf: Leaf, scalerUnit: { scaler: number; unit: number } | null): Reading | null {
-  const n = numericValue(leaf as DlmsValue);
-  if (n !== null) {
-    if (!scalerUnit) return { value: n };
-    const unit = unitSymbol(scalerUnit.unit);
-    const value = applyScaler(n, scalerUnit.scaler);
-    return unit ? { value, unit } : { value };
+  isObis(i: number): boolean {
+    return this.l.tag[i] === TAG.octetString && isValueObis(this.b, this.l.start[i]!, this.l.length(i));
   }
-  switch (leaf.type) {
-    case 'octet-string':
-    case 'date-time': {
-      const clock = clockOf(leaf);
-      if (clock !== null) return { value: clock };
-      if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `clock value ${toHex(leaf.bytes)}`);
-      return { value: textOf(leaf) ?? toHex(leaf.bytes) };
+
+  clock(i: number): string | null {
+    const tag = this.l.tag[i];
+    if ((tag === TAG.octetString || tag === TAG.dateTime) && this.l.length(i) === 12) {
+      return dateTimeIso(this.b, this.l.start[i]!);
     }
-    case 'visible-string':
-    case 'utf8-string':
-      return { value: leaf.value };
-    case 'boolean':
-      return { value: leaf.value ? 1 : 0 };
-    case 'enum':
-      return { value: leaf.value };
-    default:
-      return null;
+    return null;
+  }
+
+  text(i: number): string | null {
+    const tag = this.l.tag[i];
+    const start = this.l.start[i]!;
+    const end = this.l.end[i]!;
+    if (tag === TAG.octetString || tag === TAG.visibleString) return asText(this.b, start, end);
+    if (tag === TAG.utf8String) {
+      const s = utf8.decode(this.b.subarray(start, end));
+      return /^[\x20-\x7e]+$/.test(s) ? s : null;
+    }
+    return null;
+  }
+
+  hex(i: number): string {
+    return toHex(this.b, this.l.start[i]!, this.l.end[i]!);
+  }
+
+  /** A tagged value as a reading: numbers scaled, clocks as ISO text, strings as text (hex if binary). */
+  reading(obis: string, i: number, su: number): Reading | null {
+    const l = this.l;
+    const tag = l.tag[i]!;
+    if (isNumberTag(tag)) {
+      const raw = l.num[i]!;
+      if (su < 0) return { value: raw };
+      const unit = unitSymbol(l.start[su]!);
+      const value = applyScaler(raw, l.num[su]!);
+      return unit ? { value, unit } : { value };
+    }
+    switch (tag) {
+      case TAG.octetString:
+      case TAG.dateTime: {
+        const clock = this.clock(i);
+        if (clock !== null) return { value: clock };
+        if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `clock value ${this.hex(i)}`);
+        return { value: this.text(i) ?? this.hex(i) };
+      }
+      case TAG.visibleString:
+        return { value: this.text(i) ?? latin1(this.b, l.start[i]!, l.end[i]!) };
+      case TAG.utf8String:
+        return { value: utf8.decode(this.b.subarray(l.start[i]!, l.end[i]!)) };
+      case TAG.boolean:
+        return { value: l.num[i] ? 1 : 0 };
+      case TAG.enum:
+        return { value: l.num[i]! };
+      default:
+        return null;
+    }
   }
 }
 
-function extractTagged(leaves: Leaf[], headerTime: string | null): ExtractedReadings {
+function latin1(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
+  const l = v.l;
+  const n = l.count;
   const readings: Readings = {};
   let clock: string | null = null;
   let untaggedText: string | null = null;
-  for (let i = 0; i < leaves.length; i++) {
-    const leaf = leaves[i]!;
-    const next = leaves[i + 1];
-    if (leaf.type === 'octet-string' && next && next.type !== 'scaler-unit' && isValueObis(leaf.data, leaf.start, leaf.length)) {
-      const obis = formatObis(leaf.data, leaf.start);
-      const after = leaves[i + 2];
-      const scalerUnit = after?.type === 'scaler-unit' ? after : null;
-      i += scalerUnit ? 2 : 1;
-      const reading = toReading(obis, next, scalerUnit);
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
+      const obis = formatObis(v.b, l.start[i]!);
+      const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT ? i + 2 : -1;
+      const reading = v.reading(obis, i + 1, su);
       if (reading) readings[obis] = reading;
+      i += su >= 0 ? 2 : 1;
       continue;
     }
+    if (l.tag[i] === SCALER_UNIT) continue;
     // values without an OBIS code (Netz NÖ: the clock first, the meter number last)
-    const c = clockOf(leaf);
+    const c = v.clock(i);
     if (c !== null) {
       clock ??= c;
       continue;
     }
     // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
-    const text = i === 0 ? null : textOf(leaf);
-    if (text !== null && untaggedText === null) untaggedText = text;
+    if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
   return finish(readings, time, untaggedText, 'obis');
@@ -123,36 +160,36 @@ function finish(readings: Readings, time: string | null, meterNumber: string | n
   return { readings, time, layout };
 }
 
-function slotMatches(slot: Slot, leaf: Leaf): boolean {
+function slotMatches(slot: Slot, v: View, i: number): boolean {
+  const type = TYPE_OF_TAG[v.l.tag[i]!];
   switch (slot.kind) {
     case 'clock':
-      return clockOf(leaf) !== null;
+      return v.clock(i) !== null;
     case 'value':
-      return slot.types.includes(leaf.type as DlmsValue['type']);
+      return type !== undefined && slot.types.includes(type);
     case 'text':
-      return textOf(leaf) !== null;
+      return v.text(i) !== null;
     case 'skip':
-      if (!slot.types.includes(leaf.type as DlmsValue['type'])) return false;
-      return slot.hex === undefined || (leaf.type === 'octet-string' && toHex(leaf.bytes) === slot.hex);
+      if (type === undefined || !slot.types.includes(type)) return false;
+      return slot.hex === undefined || (v.l.tag[i] === TAG.octetString && v.hex(i) === slot.hex);
   }
 }
 
-function extractPositional(layout: PositionalLayout, leaves: Leaf[], headerTime: string | null): ExtractedReadings {
+function extractPositional(layout: PositionalLayout, v: View, headerTime: string | null): ExtractedReadings {
   const readings: Readings = {};
   let clock: string | null = null;
   layout.slots.forEach((slot, i) => {
-    const leaf = leaves[i]!;
     switch (slot.kind) {
       case 'clock':
-        clock = clockOf(leaf);
+        clock = v.clock(i);
         break;
       case 'value': {
-        const value = applyScaler(numericValue(leaf as DlmsValue)!, slot.scaler);
+        const value = applyScaler(v.l.num[i]!, slot.scaler);
         readings[slot.obis] = slot.unit ? { value, unit: slot.unit } : { value };
         break;
       }
       case 'text':
-        readings[slot.obis] = { value: textOf(leaf)! };
+        readings[slot.obis] = { value: v.text(i)! };
         break;
       case 'skip':
         break;
@@ -162,24 +199,18 @@ function extractPositional(layout: PositionalLayout, leaves: Leaf[], headerTime:
 }
 
 /**
- * Turns a data-notification body into readings.
+ * Turns the leaves of a data-notification body into readings.
+ * @param bytes the buffer the leaves were collected from
  * @param headerTime ISO clock from the notification header (used when the body has none)
  * @throws MeterError LAYOUT_UNKNOWN when the body has neither OBIS codes nor a known positional layout
  */
-export function extractReadings(body: DlmsValue, headerTime: string | null): ExtractedReadings {
-  const leaves: Leaf[] = [];
-  flatten(body, leaves);
-  let tagged = 0;
-  for (let i = 0; i + 1 < leaves.length; i++) {
-    const leaf = leaves[i]!;
-    if (leaf.type === 'octet-string' && isValueObis(leaf.data, leaf.start, leaf.length)) tagged++;
-  }
-  if (tagged > 0) return extractTagged(leaves, headerTime);
+export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null): ExtractedReadings {
+  const v = new View(bytes, leaves);
+  const n = leaves.count;
+  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return extractTagged(v, headerTime);
   for (const layout of POSITIONAL_LAYOUTS) {
-    if (layout.slots.length === leaves.length && layout.slots.every((s, i) => slotMatches(s, leaves[i]!))) {
-      return extractPositional(layout, leaves, headerTime);
-    }
+    if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }
-  const shape = leaves.map((l) => l.type).join(', ');
-  throw new MeterError('LAYOUT_UNKNOWN', `${leaves.length} values without OBIS codes: ${shape}`);
+  const shape = Array.from(leaves.tag.subarray(0, n), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
+  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}`);
 }

@@ -3,18 +3,24 @@
  * e.g. `1-0:1.8.0` for active energy import.
  */
 
-const cache = new Map<number, string>();
+/** Cache by A-B:C.D (an int) → list of [E, F, text]: a push repeats a handful of codes. */
+const cache = new Map<number, [number, number, string][]>();
 
-/** Formats 6 OBIS bytes at `at`; results are cached (a handful of codes repeat in every push). */
+/** Formats 6 OBIS bytes at `at`; results are cached. */
 export function formatObis(b: Uint8Array, at = 0): string {
-  // 48 bits fit exactly in a double: a cheap, collision-free cache key
-  const key = b[at]! * 2 ** 40 + b[at + 1]! * 2 ** 32 + ((b[at + 2]! << 24) >>> 0) + (b[at + 3]! << 16) + (b[at + 4]! << 8) + b[at + 5]!;
-  let s = cache.get(key);
-  if (s === undefined) {
-    s = `${b[at]}-${b[at + 1]}:${b[at + 2]}.${b[at + 3]}.${b[at + 4]}`;
-    if (b[at + 5] !== 255) s += `*${b[at + 5]}`;
-    if (cache.size < 4096) cache.set(key, s);
+  const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const e = b[at + 4]!;
+  const f = b[at + 5]!;
+  let list = cache.get(key);
+  if (list) {
+    for (const entry of list) if (entry[0] === e && entry[1] === f) return entry[2];
+  } else if (cache.size < 4096) {
+    list = [];
+    cache.set(key, list);
   }
+  let s = `${b[at]}-${b[at + 1]}:${b[at + 2]}.${b[at + 3]}.${e}`;
+  if (f !== 255) s += `*${f}`;
+  if (list && list.length < 16) list.push([e, f, s]);
   return s;
 }
 

@@ -69,8 +69,10 @@ export function unitSymbol(code: number): string | null {
  * value × 10^scaler without float noise for the usual negative scalers: 2337 × 10^-1 is computed as
  * 2337 / 10 = 233.7 (not 233.70000000000002).
  */
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+
 export function applyScaler(raw: number, scaler: number): number {
   if (scaler === 0) return raw;
-  if (scaler < 0) return raw / 10 ** -scaler;
-  return raw * 10 ** scaler;
+  if (scaler < 0) return raw / (POW10[-scaler] ?? 10 ** -scaler);
+  return raw * (POW10[scaler] ?? 10 ** scaler);
 }

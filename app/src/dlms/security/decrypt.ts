@@ -46,8 +46,8 @@ export class Decryptor {
     if (sc & 0x80) throw new MeterError('CRYPTO_UNSUPPORTED', `compression requested (SC 0x${sc.toString(16)})`);
     const suite = sc & 0x0f;
     if (suite > 1) throw new MeterError('CRYPTO_UNSUPPORTED', `security suite ${suite} (SC 0x${sc.toString(16)})`);
-    const body = apdu.subarray(c.cipherStart, c.cipherEnd);
     if (!isEncrypted(sc)) {
+      const body = apdu.subarray(c.cipherStart, c.cipherEnd);
       // authentication only: the information is in the clear
       if (c.tag && this.authKey && this.key) {
         this.gcm(apdu, c, new Uint8Array(0), Buffer.concat([apdu.subarray(c.scAt, c.scAt + 1), this.authKey, body]));
@@ -58,9 +58,9 @@ export class Decryptor {
     if (!this.key || !this.ecb) throw new MeterError('CRYPTO_NO_KEY', 'encrypted push, no key configured');
     if (isAuthenticated(sc) && c.tag && this.authKey) {
       const aad = Buffer.concat([apdu.subarray(c.scAt, c.scAt + 1), this.authKey]);
-      return { plaintext: this.gcm(apdu, c, body, aad), tag: 'verified' };
+      return { plaintext: this.gcm(apdu, c, apdu.subarray(c.cipherStart, c.cipherEnd), aad), tag: 'verified' };
     }
-    return { plaintext: this.ctr(c.systemTitle, c.frameCounter, body), tag: c.tag ? 'not-verified' : 'none' };
+    return { plaintext: this.ctr(apdu, c.titleAt, c.frameCounter, c.cipherStart, c.cipherEnd), tag: c.tag ? 'not-verified' : 'none' };
   }
 
   private iv(systemTitle: Uint8Array, frameCounter: number): Buffer {
@@ -70,29 +70,39 @@ export class Decryptor {
     return iv;
   }
 
-  /** Counter blocks, reused between pushes (grown when a longer push arrives). */
+  /** Counter blocks, reused between pushes: rebuilt only when the system title or the push length changes. */
   private counters = new Uint8Array(0);
+  private countersTitle = new Uint8Array(8);
 
   /** AES-CTR from counter 2: keystream block i = AES(IV ‖ BE32(2 + i)). */
-  private ctr(systemTitle: Uint8Array, frameCounter: number, body: Uint8Array): Uint8Array {
-    const length = Math.ceil(body.length / 16) * 16;
-    if (this.counters.length < length) this.counters = new Uint8Array(length);
-    const counters = this.counters;
-    for (let at = 0, block = 2; at < length; at += 16, block++) {
-      counters.set(systemTitle, at);
-      counters[at + 8] = frameCounter >>> 24;
-      counters[at + 9] = frameCounter >>> 16;
-      counters[at + 10] = frameCounter >>> 8;
-      counters[at + 11] = frameCounter;
-      counters[at + 12] = block >>> 24;
-      counters[at + 13] = block >>> 16;
-      counters[at + 14] = block >>> 8;
-      counters[at + 15] = block;
+  private ctr(apdu: Uint8Array, titleAt: number, frameCounter: number, start: number, end: number): Uint8Array {
+    const n = end - start;
+    const length = Math.ceil(n / 16) * 16;
+    let counters = this.counters;
+    if (counters.length !== length || !sameTitle(this.countersTitle, apdu, titleAt)) {
+      counters = this.counters = new Uint8Array(length);
+      for (let i = 0; i < 8; i++) this.countersTitle[i] = apdu[titleAt + i]!;
+      for (let at = 0, block = 2; at < length; at += 16, block++) {
+        counters.set(this.countersTitle, at);
+        counters[at + 12] = block >>> 24;
+        counters[at + 13] = block >>> 16;
+        counters[at + 14] = block >>> 8;
+        counters[at + 15] = block;
+      }
+    }
+    const fc0 = frameCounter >>> 24;
+    const fc1 = (frameCounter >>> 16) & 0xff;
+    const fc2 = (frameCounter >>> 8) & 0xff;
+    const fc3 = frameCounter & 0xff;
+    for (let at = 8; at < length; at += 16) {
+      counters[at] = fc0;
+      counters[at + 1] = fc1;
+      counters[at + 2] = fc2;
+      counters[at + 3] = fc3;
     }
     // the keystream buffer is fresh for every call: XOR the ciphertext into it and hand it out
-    const out = this.ecb!.update(counters.subarray(0, length));
-    const n = body.length;
-    for (let i = 0; i < n; i++) out[i] = out[i]! ^ body[i]!;
+    const out = this.ecb!.update(counters);
+    for (let i = 0; i < n; i++) out[i] = out[i]! ^ apdu[start + i]!;
     return new Uint8Array(out.buffer, out.byteOffset, n);
   }
 
@@ -110,4 +120,9 @@ export class Decryptor {
     }
     return new Uint8Array(plain.buffer, plain.byteOffset, plain.length);
   }
+}
+
+function sameTitle(a: Uint8Array, b: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 8; i++) if (a[i] !== b[at + i]) return false;
+  return true;
 }

@@ -44,17 +44,20 @@ export function matchHdlc(buf: Uint8Array, start: number, end: number): MatchRes
   const fcsAt = start + total - 3;
   const fcs = buf[fcsAt]! | (buf[fcsAt + 1]! << 8);
   if (crc16x25(buf, start + 1, fcsAt) !== fcs) return { kind: 'invalid', reason: 'checksum' };
-  const infoStart = headerEnd + 2 - start;
-  const infoEnd = fcsAt - start;
-  if (infoEnd <= infoStart) return { kind: 'invalid', reason: 'unsupported' };
-  return {
-    kind: 'frame',
-    length: total,
-    build: (bytes) => buildHdlcFrame(bytes, dst, src, infoStart, infoEnd),
-  };
+  if (fcsAt <= headerEnd + 2) return { kind: 'invalid', reason: 'unsupported' };
+  return { kind: 'frame', length: total };
 }
 
-function buildHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: number, infoEnd: number): LinkFrame {
+/** Offsets of a whole, valid frame's parts (addresses are 1–4 bytes). */
+function layoutOf(bytes: Uint8Array): { dst: number; src: number; infoStart: number; infoEnd: number } {
+  const dst = addressLength(bytes, 3, bytes.length) as number;
+  const src = addressLength(bytes, 3 + dst, bytes.length) as number;
+  return { dst, src, infoStart: 3 + dst + src + 1 + 2, infoEnd: bytes.length - 3 };
+}
+
+/** The frame object for a whole, valid frame (`bytes` as matched, both flags included). */
+export function buildHdlcFrame(bytes: Uint8Array): LinkFrame {
+  const { infoStart, infoEnd } = layoutOf(bytes);
   return {
     type: 'frame',
     framing: 'hdlc',
@@ -63,11 +66,12 @@ function buildHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: 
     payloadEnd: infoEnd,
     segment: 0,
     final: (bytes[1]! & 0x08) === 0,
-    describe: () => describeHdlcFrame(bytes, dst, src, infoStart, infoEnd),
   };
 }
 
-function describeHdlcFrame(bytes: Uint8Array, dst: number, src: number, infoStart: number, infoEnd: number): FrameField[] {
+/** Annotated fields of an HDLC frame, for the frame inspector. */
+export function describeHdlcFrame(bytes: Uint8Array): FrameField[] {
+  const { dst, src, infoStart, infoEnd } = layoutOf(bytes);
   const segmented = (bytes[1]! & 0x08) !== 0;
   const length = ((bytes[1]! & 0x07) << 8) | bytes[2]!;
   return [

@@ -38,10 +38,12 @@ export function matchMbus(buf: Uint8Array, start: number, end: number): MatchRes
   }
   const ci = buf[start + 6]!;
   if (ci > 0x1f) return { kind: 'invalid', reason: 'unsupported' };
-  return { kind: 'frame', length: total, build: (bytes) => buildMbusFrame(bytes, l, length) };
+  return { kind: 'frame', length: total };
 }
 
-function buildMbusFrame(bytes: Uint8Array, l: number, length: number): LinkFrame {
+/** The frame object for a whole, valid frame (`bytes` as matched). */
+export function buildMbusFrame(bytes: Uint8Array): LinkFrame {
+  const length = realLength(bytes[1]!);
   const ci = bytes[6]!;
   const segment = ci & 0x0f;
   const final = (ci & 0x10) !== 0;
@@ -53,11 +55,16 @@ function buildMbusFrame(bytes: Uint8Array, l: number, length: number): LinkFrame
     payloadEnd: 4 + length,
     segment,
     final,
-    describe: () => describeMbusFrame(bytes, l, length, segment, final),
   };
 }
 
-function describeMbusFrame(bytes: Uint8Array, l: number, length: number, segment: number, final: boolean): FrameField[] {
+/** Annotated fields of an M-Bus frame, for the frame inspector. */
+export function describeMbusFrame(bytes: Uint8Array): FrameField[] {
+  const l = bytes[1]!;
+  const length = realLength(l);
+  const ci = bytes[6]!;
+  const segment = ci & 0x0f;
+  const final = (ci & 0x10) !== 0;
   return [
     { start: 0, length: 1, label: 'start' },
     {

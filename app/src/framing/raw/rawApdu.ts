@@ -39,20 +39,21 @@ function matchGlo(buf: Uint8Array, start: number, end: number): MatchResult {
   const total = at - start + length;
   if (total > MAX_RAW_APDU) return { kind: 'invalid', reason: 'noise' };
   if (end - start < total) return { kind: 'need', total };
-  return { kind: 'frame', length: total, build: (bytes) => rawFrame(bytes, 'general-glo-ciphering APDU') };
+  return { kind: 'frame', length: total };
 }
 
 function matchNotification(buf: Uint8Array, start: number, end: number): MatchResult {
   try {
     const length = measureDataNotification(buf, start, Math.min(end, start + MAX_RAW_APDU));
-    return { kind: 'frame', length, build: (bytes) => rawFrame(bytes, 'data-notification APDU') };
+    return { kind: 'frame', length };
   } catch (e) {
     if (e instanceof AxdrTruncated && end - start < MAX_RAW_APDU) return { kind: 'need', total: end - start + 1 };
     return { kind: 'invalid', reason: 'noise' };
   }
 }
 
-function rawFrame(bytes: Uint8Array, label: string): LinkFrame {
+/** The frame object for a bare APDU. */
+export function buildRawFrame(bytes: Uint8Array): LinkFrame {
   return {
     type: 'frame',
     framing: 'raw',
@@ -61,6 +62,10 @@ function rawFrame(bytes: Uint8Array, label: string): LinkFrame {
     payloadEnd: bytes.length,
     segment: 0,
     final: true,
-    describe: (): FrameField[] => [{ start: 0, length: bytes.length, label }],
   };
+}
+
+export function describeRawFrame(bytes: Uint8Array): FrameField[] {
+  const label = bytes[0] === GENERAL_GLO_CIPHERING ? 'general-glo-ciphering APDU' : 'data-notification APDU';
+  return [{ start: 0, length: bytes.length, label }];
 }
