@@ -36,6 +36,10 @@ console.log(
     `median ${s.latencyMedianMs.toFixed(2)} ms, p99 ${s.latencyP99Ms.toFixed(2)} ms`,
 );
 console.log(
+  `push-to-panel latency (last byte into the pty → live WebSocket message at an open panel, ${s.pushes} pushes): ` +
+    `median ${s.panelMedianMs.toFixed(2)} ms, p99 ${s.panelP99Ms.toFixed(2)} ms`,
+);
+console.log(
   `service resident memory (node ${s.nodeFlags}): ${s.rssAfter100MB.toFixed(1)} MB after 100 pushes, ` +
     `${s.rssAfter10000MB.toFixed(1)} MB after 10 000, ${s.rssAfter20000MB.toFixed(1)} MB after 20 000`,
 );

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'mqtt';
+import WebSocket from 'ws';
 import { encodeNetzNoePush } from '../dist/transport/simulator/netzNoePush.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -44,6 +45,7 @@ const cleanup = () => {
 process.on('exit', cleanup);
 
 const brokerPort = await freePort();
+const webPort = await freePort();
 writeFileSync(join(dir, 'mosquitto.conf'), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
 const mosquitto = spawn(existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
 children.push(mosquitto);
@@ -57,7 +59,7 @@ await sleep(300);
 // the service runs with the Node flags of run.sh's exec line, as in the add-on container
 const RUN_SH = readFileSync(fileURLToPath(new URL('../../run.sh', import.meta.url)), 'utf8');
 const NODE_FLAGS = (process.env.SMR_NODE_FLAGS ?? /^\s*exec node (.*) app\/dist\/main\.js/m.exec(RUN_SH)?.[1] ?? '').split(' ').filter(Boolean);
-const service = spawn(process.execPath, [...NODE_FLAGS, MAIN, '--serial-port', reader, '--serial-settings', '115200_8N1', '--key', KEY_HEX, '--mqtt-host', '127.0.0.1', '--mqtt-port', String(brokerPort), '--no-web', '--log-level', 'error'], { stdio: 'ignore' });
+const service = spawn(process.execPath, [...NODE_FLAGS, MAIN, '--serial-port', reader, '--serial-settings', '115200_8N1', '--key', KEY_HEX, '--mqtt-host', '127.0.0.1', '--mqtt-port', String(brokerPort), '--web-port', String(webPort), '--web-host', '127.0.0.1', '--log-level', 'error'], { stdio: 'ignore' });
 children.push(service);
 
 const METER = '181220007777';
@@ -109,20 +111,40 @@ async function pushUntil(total) {
 await pushUntil(100);
 await sleep(500);
 const rssAfter100 = rss();
-// latency, one push at a time
+// latency, one push at a time: to the MQTT subscriber and to an open panel (the live WebSocket)
+let panelPushes = 0;
+let panelAt = 0;
+const ws = new WebSocket(`ws://127.0.0.1:${webPort}/ws`);
+ws.on('message', (data) => {
+  if (JSON.parse(data.toString()).type === 'push') {
+    panelPushes++;
+    panelAt = performance.now();
+  }
+});
+await new Promise((r, j) => {
+  ws.once('open', r);
+  ws.once('error', j);
+});
 const latencies = [];
+const panelLatencies = [];
 for (let i = 0; i < 300; i++) {
   const bytes = push(i);
   const before = received;
+  const panelBefore = panelPushes;
   writeSync(fd, bytes);
   const t0 = performance.now();
-  await waitFor(() => received > before, 'a state message');
+  await waitFor(() => received > before && panelPushes > panelBefore, 'a state message and a panel update');
   latencies.push(lastAt - t0);
+  panelLatencies.push(panelAt - t0);
   sent++;
   await sleep(2);
 }
-latencies.sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+ws.close();
+const stats = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return { median: at(50), p99: at(99) };
+};
 
 await pushUntil(10_000);
 await sleep(500);
@@ -132,6 +154,8 @@ await sleep(500);
 const rssAfter20000 = rss();
 closeSync(fd);
 await sub.endAsync();
-console.log(JSON.stringify({ latencyMedianMs: pct(50), latencyP99Ms: pct(99), pushes: latencies.length, rssAfter100MB: rssAfter100, rssAfter10000MB: rssAfter10000, rssAfter20000MB: rssAfter20000, nodeFlags: NODE_FLAGS.join(' ') }));
+const mqttStats = stats(latencies);
+const panelStats = stats(panelLatencies);
+console.log(JSON.stringify({ latencyMedianMs: mqttStats.median, latencyP99Ms: mqttStats.p99, panelMedianMs: panelStats.median, panelP99Ms: panelStats.p99, pushes: latencies.length, rssAfter100MB: rssAfter100, rssAfter10000MB: rssAfter10000, rssAfter20000MB: rssAfter20000, nodeFlags: NODE_FLAGS.join(' ') }));
 cleanup();
 process.exit(0);

@@ -121,9 +121,10 @@ export class Pipeline {
       return;
     }
     const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, receivedAt: new Date(now) };
+    // MQTT first: Home Assistant should not wait for the panel's display objects or the log line
+    for (const sink of this.sinks) sink.publishPush(accepted);
     this.state.recordResult(result, null, accepted);
     this.log.info(summary(accepted));
-    for (const sink of this.sinks) sink.publishPush(accepted);
     this.publishDiagnostics(now, true);
   }
 
