@@ -142,3 +142,42 @@ describe('bounds', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 });
+
+describe('positional layouts', () => {
+  it('reads a Netz Burgenland style push (values only, clock in the header)', async () => {
+    const { encodeHdlcFrame } = await import('../../src/framing/hdlc/hdlcEncode.js');
+    const u16 = (n: number) => [0x12, n >> 8, n & 0xff];
+    const u32 = (n: number) => [0x06, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+    const clock = [0x07, 0xea, 0x0b, 0x18, 0x02, 0x0e, 0x05, 0x00, 0x00, 0xff, 0xc4, 0x00];
+    const plaintext = Uint8Array.from([
+      0x0f, 0x00, 0x00, 0x00, 0x01, 0x0c, ...clock, 0x02, 0x0a,
+      ...u16(231), ...u16(229), ...u16(232), ...u16(152), ...u16(37), ...u16(5), ...u32(812), ...u32(0), ...u32(1_234_567), ...u32(89),
+    ]);
+    const frame = encodeHdlcFrame(Uint8Array.from([0xe6, 0xe7, 0x00, ...plaintext]));
+    const [record] = decodeCapture(frame, { key: null, authKey: null, framing: 'auto' });
+    expect(record).toEqual({
+      ok: true,
+      meter: { id: null, systemTitle: null, manufacturer: null },
+      time: '2026-11-24T14:05:00+01:00',
+      readings: {
+        '1-0:32.7.0': { value: 231, unit: 'V' },
+        '1-0:52.7.0': { value: 229, unit: 'V' },
+        '1-0:72.7.0': { value: 232, unit: 'V' },
+        '1-0:31.7.0': { value: 1.52, unit: 'A' },
+        '1-0:51.7.0': { value: 0.37, unit: 'A' },
+        '1-0:71.7.0': { value: 0.05, unit: 'A' },
+        '1-0:1.7.0': { value: 812, unit: 'W' },
+        '1-0:2.7.0': { value: 0, unit: 'W' },
+        '1-0:1.8.0': { value: 1234567, unit: 'Wh' },
+        '1-0:2.8.0': { value: 89, unit: 'Wh' },
+        '0-0:1.0.0': { value: '2026-11-24T14:05:00+01:00' },
+      },
+    });
+  });
+
+  it('names an unknown layout instead of guessing', () => {
+    const plaintext = Uint8Array.from([0x0f, 0, 0, 0, 1, 0x00, 0x02, 0x03, 0x12, 0, 1, 0x12, 0, 2, 0x12, 0, 3]);
+    const [record] = decodeCapture(plaintext, { key: null, authKey: null, framing: 'raw' });
+    expect(record).toMatchObject({ ok: false, error: { stage: 'layout', code: 'LAYOUT_UNKNOWN' } });
+  });
+});

@@ -25,42 +25,24 @@ export interface DataNotification {
  * Throws AxdrTruncated when the bytes end early and RangeError for anything malformed.
  */
 export function parseDataNotification(apdu: Uint8Array, start = 0, end = apdu.length): DataNotification {
-  const r = new Reader(apdu, start, end);
-  const tag = r.u8();
-  if (tag !== DATA_NOTIFICATION) throw new RangeError(`not a data-notification (tag 0x${tag.toString(16)})`);
-  const invokeId = r.u32();
-  let dateTime: Uint8Array | null = null;
-  const dtLength = r.u8();
-  if (dtLength === 0x09) {
-    const inner = r.u8();
-    if (inner !== 12) throw new RangeError(`date-time octet string of ${inner} bytes`);
-    dateTime = r.take(12);
-  } else if (dtLength === 12) {
-    dateTime = r.take(12);
-  } else if (dtLength !== 0) {
-    throw new RangeError(`date-time field of ${dtLength} bytes`);
-  }
-  const bodyStart = r.pos;
+  const header = parseNotificationHeader(apdu, start, end);
+  const r = new Reader(apdu, header.bodyStart, end);
   const body = decodeValue(r);
   if (r.pos !== end) throw new RangeError(`${end - r.pos} bytes left after the notification body`);
-  return { invokeId, dateTime, body, bodyStart };
+  const dateTime = header.dateTimeAt >= 0 ? apdu.subarray(header.dateTimeAt, header.dateTimeAt + 12) : null;
+  return { invokeId: header.invokeId, dateTime, body, bodyStart: header.bodyStart };
 }
 
 /** Length of a complete data-notification at `start`, for framers of unframed streams. */
 export function measureDataNotification(buf: Uint8Array, start: number, end: number): number {
-  const r = new Reader(buf, start, end);
-  r.u8();
-  r.u32();
-  const dtLength = r.u8();
-  if (dtLength === 0x09) r.take(r.u8());
-  else if (dtLength === 12) r.take(12);
-  else if (dtLength !== 0) throw new RangeError('bad date-time field');
+  const r = new Reader(buf, parseNotificationHeader(buf, start, end).bodyStart, end);
   decodeValue(r);
   return r.pos - start;
 }
 
 /** Header of a data-notification: where its date-time (12 bytes) and its body start. */
 export interface NotificationHeader {
+  readonly invokeId: number;
   /** Offset of the 12 date-time bytes, or -1 when absent. */
   readonly dateTimeAt: number;
   readonly bodyStart: number;
@@ -71,7 +53,7 @@ export function parseNotificationHeader(apdu: Uint8Array, start = 0, end = apdu.
   const r = new Reader(apdu, start, end);
   const tag = r.u8();
   if (tag !== DATA_NOTIFICATION) throw new RangeError(`not a data-notification (tag 0x${tag.toString(16)})`);
-  r.u32();
+  const invokeId = r.u32();
   let dateTimeAt = -1;
   const dtLength = r.u8();
   if (dtLength === 0x09) {
@@ -85,5 +67,5 @@ export function parseNotificationHeader(apdu: Uint8Array, start = 0, end = apdu.
   } else if (dtLength !== 0) {
     throw new RangeError(`date-time field of ${dtLength} bytes`);
   }
-  return { dateTimeAt, bodyStart: r.pos };
+  return { invokeId, dateTimeAt, bodyStart: r.pos };
 }

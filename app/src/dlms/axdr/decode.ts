@@ -152,24 +152,3 @@ export function decodeValue(r: Reader, depth = 0): DlmsValue {
 }
 
 const NULL_VALUE: DlmsValue = { type: 'null' };
-
-/** Numeric value of a DLMS number, or null for non-numbers. 64-bit values become numbers when safe. */
-export function numericValue(v: DlmsValue): number | null {
-  switch (v.type) {
-    case 'int8':
-    case 'int16':
-    case 'int32':
-    case 'uint8':
-    case 'uint16':
-    case 'uint32':
-    case 'float32':
-    case 'float64':
-    case 'bcd':
-      return v.value;
-    case 'int64':
-    case 'uint64':
-      return Number(v.value);
-    default:
-      return null;
-  }
-}

@@ -56,6 +56,16 @@ const REACTIVE_POWER_2: readonly Slot[] = [value('1-0:3.7.0', 'var'), value('1-0
 /** Push-setup list identifier 0-6:25.9.0.255 that the P1 firmware of AM550/IM350 puts first. */
 const P1_LIST_ID: Slot = { kind: 'skip', types: ['octet-string'], hex: '0006190900FF' };
 
+/** The P1 push of AM550/IM350 (Kärnten, Wels): list id, meter number, time, date, ±A, ±R, ±P. */
+const P1_VALUES: readonly Slot[] = [
+  P1_LIST_ID,
+  { kind: 'text', obis: '0-0:96.1.0' },
+  { kind: 'skip', types: ['octet-string', 'time'] },
+  { kind: 'skip', types: ['octet-string', 'date'] },
+  ...ENERGY_4,
+  ...POWER_2,
+];
+
 export const POSITIONAL_LAYOUTS: readonly PositionalLayout[] = [
   {
     id: 'wiener-netze-ir',
@@ -70,37 +80,22 @@ export const POSITIONAL_LAYOUTS: readonly PositionalLayout[] = [
   {
     id: 'p1-am550-im350',
     description: 'KNG-Kärnten Netz P1 (Iskraemeco AM550, Siemens IM350): list id, meter number, time, date, ±A, ±R, ±P, info text, info code',
-    slots: [
-      P1_LIST_ID,
-      { kind: 'text', obis: '0-0:96.1.0' },
-      { kind: 'skip', types: ['octet-string', 'time'] },
-      { kind: 'skip', types: ['octet-string', 'date'] },
-      ...ENERGY_4,
-      ...POWER_2,
-      { kind: 'skip', types: ANY_SKIPPABLE },
-      { kind: 'skip', types: ANY_SKIPPABLE },
-    ],
+    slots: [...P1_VALUES, { kind: 'skip', types: ANY_SKIPPABLE }, { kind: 'skip', types: ANY_SKIPPABLE }],
   },
   {
     id: 'p1-im350-short',
     description: 'eww / Netz Wels and other Siemens IM350 P1 pushes: list id, meter number, time, date, ±A, ±R, ±P',
-    slots: [
-      P1_LIST_ID,
-      { kind: 'text', obis: '0-0:96.1.0' },
-      { kind: 'skip', types: ['octet-string', 'time'] },
-      { kind: 'skip', types: ['octet-string', 'date'] },
-      ...ENERGY_4,
-      ...POWER_2,
-    ],
+    slots: P1_VALUES,
   },
   {
+    // From the offsets of a published Netz Burgenland reader (tosog/nbsm): the clock is in the notification
+    // header, voltages are whole volts, currents in 1/100 A. No capture was available to check it against.
     id: 'burgenland-e450',
-    description: 'Netz Burgenland optical interface (L+G E450): clock, U L1–L3, I L1–L3, ±P, ±A',
+    description: 'Netz Burgenland optical interface (L+G E450): U L1–L3, I L1–L3, ±P, ±A (clock in the header)',
     slots: [
-      { kind: 'clock' },
-      value('1-0:32.7.0', 'V', U16, -1),
-      value('1-0:52.7.0', 'V', U16, -1),
-      value('1-0:72.7.0', 'V', U16, -1),
+      value('1-0:32.7.0', 'V', U16),
+      value('1-0:52.7.0', 'V', U16),
+      value('1-0:72.7.0', 'V', U16),
       value('1-0:31.7.0', 'A', U16, -2),
       value('1-0:51.7.0', 'A', U16, -2),
       value('1-0:71.7.0', 'A', U16, -2),
