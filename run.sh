@@ -9,4 +9,12 @@ bashio::log.info "Starting Smart Meter Reader..."
 cd /opt/smart-meter-reader || bashio::exit.nok "Application folder /opt/smart-meter-reader is missing"
 # Memory sized for a small add-on (resident memory stays under 80 MB, see README "Performance"): no optimising
 # compiler (a meter sends one push every few seconds; the decoder still reads 36 000 pushes/s) and small heaps.
-exec node --optimize-for-size --no-opt --max-semi-space-size=1 --max-old-space-size=48 app/dist/main.js
+NODE_FLAGS="--optimize-for-size --no-turbofan --max-semi-space-size=1 --max-old-space-size=48"
+# A Node.js that does not know one of the flags would refuse to start: then start without them.
+# shellcheck disable=SC2086
+if ! node $NODE_FLAGS -e 0 2>/dev/null; then
+  bashio::log.warning "Node.js does not accept ${NODE_FLAGS}; starting without memory flags"
+  NODE_FLAGS=""
+fi
+# shellcheck disable=SC2086
+exec node $NODE_FLAGS app/dist/main.js

@@ -58,7 +58,7 @@ await sleep(300);
 
 // the service runs with the Node flags of run.sh's exec line, as in the add-on container
 const RUN_SH = readFileSync(fileURLToPath(new URL('../../run.sh', import.meta.url)), 'utf8');
-const NODE_FLAGS = (process.env.SMR_NODE_FLAGS ?? /^\s*exec node (.*) app\/dist\/main\.js/m.exec(RUN_SH)?.[1] ?? '').split(' ').filter(Boolean);
+const NODE_FLAGS = (process.env.SMR_NODE_FLAGS ?? /^NODE_FLAGS="([^"]*)"/m.exec(RUN_SH)?.[1] ?? '').split(' ').filter(Boolean);
 const service = spawn(process.execPath, [...NODE_FLAGS, MAIN, '--serial-port', reader, '--serial-settings', '115200_8N1', '--key', KEY_HEX, '--mqtt-host', '127.0.0.1', '--mqtt-port', String(brokerPort), '--web-port', String(webPort), '--web-host', '127.0.0.1', '--log-level', 'error'], { stdio: 'ignore' });
 children.push(service);
 

@@ -492,12 +492,12 @@ describe('run.sh', () => {
     expect(text.includes('\r')).toBe(false);
     expect(lines[0]).toMatch(/^#!(?:\/usr\/bin|\/command)\/with-contenv bashio$/);
     // Node flags (memory sizing for a small add-on) may precede the script
-    expect(code[code.length - 1]).toMatch(/^exec node (?:--[a-z-]+(?:=\S+)? )*\S+\.js$/);
+    expect(code[code.length - 1]).toMatch(/^exec node (?:\$NODE_FLAGS |--[a-z-]+(?:=\S+)? )*\S+\.js$/);
     expect(text).not.toMatch(/\b(?:npm|npx|tsc|vite)\b/);
   });
 
   const code = lines.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  const target = /^exec node (?:--[a-z-]+(?:=\S+)? )*(\S+)$/.exec(code[code.length - 1] ?? '')?.[1] ?? '';
+  const target = /^exec node (?:\$NODE_FLAGS |--[a-z-]+(?:=\S+)? )*(\S+)$/.exec(code[code.length - 1] ?? '')?.[1] ?? '';
 
   it('starts a file the build produces', () => {
     // app/dist/<x>.js is compiled from app/src/<x>.ts (tsconfig.build.json: rootDir src, outDir dist).

@@ -26,12 +26,13 @@ const BROKER_USER = 'addons';
 const BROKER_PASSWORD = 'Gener4ted-by-Mosquitto';
 const KEY_HEX = '36C66639E48A8CA4D6BC8B282A793BBB';
 
-/** The command run.sh execs, e.g. ["node", "app/dist/main.js"]. */
+/** The command run.sh execs, e.g. ["node", "--no-turbofan", …, "app/dist/main.js"], with $NODE_FLAGS expanded. */
 function runShCommand(): string[] {
   const script = readFileSync(join(REPO_ROOT, 'run.sh'), 'utf8');
   const exec = script.split('\n').find((l) => /^\s*exec\s+/.test(l));
   if (!exec) throw new Error('run.sh has no exec line');
-  return exec.trim().replace(/^exec\s+/, '').split(/\s+/);
+  const flags = /^NODE_FLAGS="([^"]*)"/m.exec(script)?.[1] ?? '';
+  return exec.trim().replace(/^exec\s+/, '').replace('$NODE_FLAGS', flags).split(/\s+/);
 }
 
 interface Supervisor {
