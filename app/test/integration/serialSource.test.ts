@@ -1,0 +1,39 @@
+/** The serial adapter on a real pseudo-terminal: auto-detection moves on without frames and stays once confirmed. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/shared/logger.js';
+import { SerialSource } from '../../src/transport/serial/SerialSource.js';
+import { sleep } from '../support/pace.js';
+import { startPtyPair } from '../support/socat.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smr-serial-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SerialSource', () => {
+  it('tries 2400 8E1, then 9600 8N1, then 115200 8N1 until frames are confirmed, and keeps the confirmed one', async () => {
+    const pty = await startPtyPair(dir);
+    const source = new SerialSource({ path: pty.reader, settings: 'auto', watchdogMs: 60_000, detectMs: 1500 }, silentLogger);
+    const seen: string[] = [];
+    source.onStatus((s) => {
+      if (s.state === 'open' && s.settings && seen.at(-1) !== s.settings) seen.push(s.settings);
+    });
+    const chunks: Uint8Array[] = [];
+    source.onData((c) => chunks.push(c));
+    try {
+      source.start();
+      for (let i = 0; i < 80 && seen.length < 3; i++) await sleep(100);
+      expect(seen.slice(0, 3)).toEqual(['2400 8E1', '9600 8N1', '115200 8N1']);
+      source.confirm();
+      await sleep(2500);
+      expect(seen).toHaveLength(3);
+      pty.write(Buffer.from([0x68, 0x01, 0x02]));
+      for (let i = 0; i < 30 && chunks.length === 0; i++) await sleep(100);
+      expect(Buffer.concat(chunks)).toEqual(Buffer.from([0x68, 0x01, 0x02]));
+    } finally {
+      await source.stop();
+      await pty.kill();
+    }
+  });
+});

@@ -1,0 +1,77 @@
+/** The health view names the failing layer and the likely cause (users.md pain point 5). */
+import { describe, expect, it } from 'vitest';
+import { computeLayers, linkStatusOf, type HealthInputs } from '../../src/pipeline/health.js';
+
+const NOW = 1_000_000;
+const base: HealthInputs = {
+  now: NOW,
+  sourceKind: 'serial',
+  source: { state: 'open', detail: '/dev/ttyUSB0 open at 2400 8E1', hintId: null, since: new Date(NOW - 60_000), settings: '2400 8E1' },
+  sourceDescription: '/dev/ttyUSB0',
+  openedAt: NOW - 60_000,
+  bytes: 28_200,
+  lastByteAt: NOW - 1000,
+  frames: 200,
+  lastFrameAt: NOW - 1000,
+  bytesSinceFrame: 0,
+  checksumErrorsSinceFrame: 0,
+  decoded: 100,
+  lastPushAt: NOW - 1000,
+  lastFailureCode: null,
+  lastResultOk: true,
+  consecutiveWrongKey: 0,
+  wrongKeyThreshold: 3,
+  lastRejectedAt: null,
+  mqtt: { state: 'connected', detail: 'connected to core-mosquitto:1883', since: new Date(NOW - 50_000), discoveryAt: new Date(NOW - 40_000) },
+  discoveryEnabled: true,
+};
+
+const layer = (inputs: Partial<HealthInputs>, id: string) => computeLayers({ ...base, ...inputs }).find((l) => l.id === id)!;
+
+describe('health layers', () => {
+  it('is all green when pushes decode and MQTT is connected', () => {
+    const layers = computeLayers(base);
+    expect(layers.map((l) => [l.id, l.status])).toEqual([
+      ['serial', 'ok'],
+      ['bytes', 'ok'],
+      ['framing', 'ok'],
+      ['decryption', 'ok'],
+      ['mqtt', 'ok'],
+      ['discovery', 'ok'],
+    ]);
+    expect(linkStatusOf(layers)).toBe('ok');
+  });
+
+  it('says "no bytes" after 15 s of silence on an open port, pointing at the operator and the wiring', () => {
+    const l = layer({ lastByteAt: NOW - 16_000 }, 'bytes');
+    expect(l).toMatchObject({ status: 'error', hintId: 'no_bytes' });
+    expect(l.hint).toMatch(/enabled by your grid operator/);
+    expect(l.hint).toMatch(/pins 3\/4/);
+    expect(layer({ lastByteAt: null, openedAt: NOW - 5000, bytes: 0 }, 'bytes').status).toBe('warn');
+  });
+
+  it('says "bytes but no frames" points at baud rate and parity', () => {
+    const l = layer({ frames: 0, bytes: 5000, bytesSinceFrame: 5000, lastFrameAt: null, decoded: 0 }, 'framing');
+    expect(l).toMatchObject({ status: 'error', hintId: 'no_frames' });
+    expect(l.hint).toMatch(/baud rate and parity/);
+  });
+
+  it('reports checksum errors and the key separately', () => {
+    expect(layer({ checksumErrorsSinceFrame: 3 }, 'framing')).toMatchObject({ status: 'error', hintId: 'checksum' });
+    expect(layer({ lastResultOk: false, lastFailureCode: 'CRYPTO_WRONG_KEY', consecutiveWrongKey: 1 }, 'decryption')).toMatchObject({ status: 'warn', hintId: 'wrong_key' });
+    const wrong = computeLayers({ ...base, lastResultOk: false, lastFailureCode: 'CRYPTO_WRONG_KEY', consecutiveWrongKey: 3 });
+    expect(wrong.find((l) => l.id === 'decryption')).toMatchObject({ status: 'error', hintId: 'wrong_key' });
+    expect(linkStatusOf(wrong)).toBe('wrong_key');
+    expect(layer({ lastResultOk: false, lastFailureCode: 'CRYPTO_NO_KEY' }, 'decryption')).toMatchObject({ status: 'error', hintId: 'no_key' });
+  });
+
+  it('names a missing port and MQTT problems', () => {
+    expect(layer({ sourceKind: 'none', source: null }, 'serial')).toMatchObject({ status: 'error', hintId: 'no_port' });
+    const closed = { state: 'error' as const, detail: '/dev/ttyUSB0 was closed (unplugged?); reopening', hintId: 'port_closed', since: new Date(NOW), settings: '2400 8E1' };
+    expect(layer({ source: closed }, 'serial')).toMatchObject({ status: 'error', hintId: 'port_closed' });
+    const auth = { state: 'auth_failed' as const, detail: 'the broker rejected the user name or password', since: new Date(NOW), discoveryAt: null };
+    expect(layer({ mqtt: auth }, 'mqtt')).toMatchObject({ status: 'error', hintId: 'mqtt_auth' });
+    expect(layer({ mqtt: null }, 'mqtt')).toMatchObject({ status: 'off', hintId: 'mqtt_off' });
+    expect(layer({ discoveryEnabled: false }, 'discovery').status).toBe('off');
+  });
+});
