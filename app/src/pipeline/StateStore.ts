@@ -17,6 +17,7 @@ import type {
   SnapshotDto,
 } from '../web/contract.js';
 import { computeLayers, linkStatusOf } from './health.js';
+import { profileOf } from './profile.js';
 import { rawBytesOf, readingsOf, toFrameRecord, type KeyOf, type RecordInput } from './frameRecord.js';
 
 interface RecentPush {
@@ -72,6 +73,7 @@ export class StateStore implements LiveSource {
   private source: SourceStatus | null = null;
   private mqtt: MqttStatus | null = null;
   private framing: string | null = null;
+  private profile: string | null = null;
 
   constructor(private readonly options: StateStoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -112,6 +114,7 @@ export class StateStore implements LiveSource {
     if (!isDiscard) this.pushes++;
     if (result.ok && !rejection) {
       this.decoded++;
+      this.profile = profileOf(result.push, this.framing, frameCount);
       this.lastPushAt = now;
       this.lastResultOk = true;
       this.consecutiveWrongKey = 0;
@@ -206,7 +209,7 @@ export class StateStore implements LiveSource {
       detected: {
         framing: this.framing,
         serialSettings: this.source?.settings ?? null,
-        profile: this.live.meter ? profileOf(this.live.meter.manufacturer, this.framing) : null,
+        profile: this.profile,
       },
     };
   }
@@ -272,12 +275,4 @@ export class StateStore implements LiveSource {
     if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
     return point;
   }
-}
-
-/** A human name for what was detected, e.g. "Kaifa via M-Bus". */
-function profileOf(manufacturer: string | null, framing: string | null): string | null {
-  const names: Record<string, string> = { KFM: 'Kaifa', SAG: 'Sagemcom', LGZ: 'Landis+Gyr', ISK: 'Iskraemeco', SMS: 'Siemens', KAM: 'Kamstrup' };
-  const who = manufacturer ? (names[manufacturer] ?? manufacturer) : 'meter';
-  const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 (no link layer)' : null;
-  return how ? `${who} via ${how}` : who;
 }

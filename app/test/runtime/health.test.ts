@@ -75,3 +75,26 @@ describe('health layers', () => {
     expect(layer({ discoveryEnabled: false }, 'discovery').status).toBe('off');
   });
 });
+
+describe('operator profile', () => {
+  it('tells the operators apart by the shape of their pushes', async () => {
+    const { profileOf } = await import('../../src/pipeline/profile.js');
+    const { StreamDecoder } = await import('../../src/decoder/StreamDecoder.js');
+    const { sharedVectors, streamOf, keyOf } = await import('../support/vectors.js');
+    const profiles: Record<string, string> = {};
+    for (const v of sharedVectors()) {
+      const d = new StreamDecoder({ key: keyOf(v.key), authKey: keyOf(v.auth_key) });
+      const r = [...d.push(streamOf(v)), ...d.flush()].find((x) => x.ok);
+      if (r?.ok) profiles[v.name] = profileOf(r.push, r.trace.frames[0]?.framing ?? null, r.trace.frames.length);
+    }
+    expect(profiles).toMatchObject({
+      'netznoe-doc-kaifa': 'Netz NÖ (EVN): Kaifa via M-Bus',
+      'energyagent-evn-sagemcom': 'Netz NÖ (EVN): Sagemcom via M-Bus',
+      'tinetz-doc-kaifa': 'TINETZ / Salzburg Netz / Vorarlberg Netz: Kaifa via M-Bus',
+      'pocki80-wienernetze-am550': 'Wiener Netze (infrared): meter via HDLC',
+      'pocki80-kaerntennetz-am550': 'KNG-Kärnten Netz (P1): meter via HDLC',
+      'dlmsparser-steiermark-lg-e450': 'Energienetze Steiermark (L+G E450): Landis+Gyr via HDLC',
+      'energyagent-steiermark-sagemcom-dsmr': 'Energienetze Steiermark (P1, DSMR): Sagemcom via P1 without link layer',
+    });
+  });
+});
