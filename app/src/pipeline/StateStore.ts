@@ -3,6 +3,7 @@
  * ring buffer of recent pushes with their decode stages, raw captures and an hour of power history.
  * Implements the web layer's LiveSource; every update is one message to the subscribers.
  */
+import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
 import type { AcceptedPush, Diagnostics, MqttStatus } from '../outputs/types.js';
 import { toHex } from '../shared/hex.js';
@@ -11,6 +12,7 @@ import type {
   FrameRecordDto,
   HealthDto,
   HistoryPointDto,
+  KeyTestDto,
   LiveDto,
   LiveMessage,
   LiveSource,
@@ -236,6 +238,32 @@ export class StateStore implements LiveSource {
       lines.push(`# ${e.input.at.toISOString()} ${e.ok ? 'ok' : 'failed'}`, toHex(rawBytesOf(e.input.result)));
     }
     return `${lines.join('\n')}\n`;
+  }
+
+  testKey(key: Uint8Array, authKey: Uint8Array | null): KeyTestDto {
+    const last = this.recent.find((e) => e.input.result.trace.frames.length > 0);
+    if (!last) {
+      return { tested: false, ok: false, error: null, message: 'no push captured yet: wait for the meter to send one', values: 0, meterId: null, meterTime: null };
+    }
+    // the same decoder as the pipeline, on the bytes of that push only; the keys live only in this call
+    const decoder = new StreamDecoder({ key, authKey });
+    const results = [...decoder.push(rawBytesOf(last.input.result)), ...decoder.flush()];
+    const decoded = results.find((r) => r.ok);
+    if (decoded?.ok) {
+      const values = Object.keys(decoded.push.readings).length;
+      return {
+        tested: true,
+        ok: true,
+        error: null,
+        message: `the key decodes the last push: ${values} values`,
+        values,
+        meterId: decoded.push.meter.id,
+        meterTime: decoded.push.time,
+      };
+    }
+    const failed = results.find((r) => !r.ok && r.trace.discarded === null) ?? results[0];
+    const error = failed && !failed.ok ? { stage: failed.error.stage, code: failed.error.code, message: failed.error.message } : null;
+    return { tested: true, ok: false, error, message: error?.message ?? 'the push did not decode', values: 0, meterId: null, meterTime: null };
   }
 
   /** Pushes a fresh health view to subscribers (called on status changes and by a timer). */

@@ -171,6 +171,24 @@ export type LiveMessage =
   | { readonly type: 'frame'; readonly frame: FrameRecordDto; readonly health: HealthDto }
   | { readonly type: 'health'; readonly health: HealthDto };
 
+/**
+ * Result of trying a key on the last captured push (users.md pain point 1: "test key against the last
+ * captured frame"). Never contains the key.
+ */
+export interface KeyTestDto {
+  /** False when no push has been captured yet (nothing to test against). */
+  readonly tested: boolean;
+  readonly ok: boolean;
+  /** The failing stage and code, null when the key works or nothing was tested. */
+  readonly error: ErrorDto | null;
+  /** English summary, e.g. "the key decrypts the last push: 13 values". */
+  readonly message: string;
+  /** Number of values the push decodes to with this key. */
+  readonly values: number;
+  readonly meterId: string | null;
+  readonly meterTime: string | null;
+}
+
 /** What the web layer needs from the runtime (implemented by the state store; faked in route unit tests). */
 export interface LiveSource {
   snapshot(): SnapshotDto;
@@ -178,4 +196,6 @@ export interface LiveSource {
   subscribe(listener: (message: LiveMessage) => void): () => void;
   /** The last N raw pushes as hex text, one push per line, `#` comment lines first; contains no key. */
   capture(): string;
+  /** Decodes the last captured push again with the given keys; nothing is stored. */
+  testKey(key: Uint8Array, authKey: Uint8Array | null): KeyTestDto;
 }

@@ -207,3 +207,33 @@ export const healthCheckSchema = {
   required: ['status'],
   properties: { status: { type: 'string', enum: ['ok'] } },
 } as const;
+
+/** Request body of POST api/test-key: the keys as typed (normalised by the server, never echoed). */
+export const keyTestBodySchema = {
+  type: 'object',
+  required: ['key'],
+  additionalProperties: false,
+  properties: { key: { type: 'string', maxLength: 200 }, authKey: { type: 'string', maxLength: 200 } },
+} as const;
+
+/** Response of POST api/test-key (KeyTestDto). */
+export const keyTestSchema = {
+  type: 'object',
+  required: ['tested', 'ok', 'error', 'message', 'values', 'meterId', 'meterTime'],
+  properties: {
+    tested: { type: 'boolean' },
+    ok: { type: 'boolean' },
+    error: { anyOf: [{ $ref: 'smr.error#' }, { type: 'null' }] },
+    message: str,
+    values: int,
+    meterId: strOrNull,
+    meterTime: strOrNull,
+  },
+} as const;
+
+/** A 400 answer: what is wrong, never the offending value. */
+export const badRequestSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: { error: str, message: str },
+} as const;

@@ -194,3 +194,36 @@ describe('live WebSocket', () => {
     await until(() => source.subscriberCount === 0);
   });
 });
+
+describe('POST api/test-key', () => {
+  const KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
+
+  it('hands the normalised key to the runtime and answers the result without the key', async () => {
+    const source = new FakeLiveSource();
+    const res = await build(source).inject({
+      method: 'POST',
+      url: '/api/test-key',
+      remoteAddress: '172.30.32.2',
+      payload: { key: `0x${KEY.slice(0, 16)} ${KEY.slice(16)}` },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ tested: true, ok: true, values: 13 });
+    expect(source.testedKeys).toEqual([KEY.toLowerCase()]);
+    expect(res.body.toUpperCase()).not.toContain(KEY);
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('rejects a malformed key with 400 and does not echo it', async () => {
+    const source = new FakeLiveSource();
+    const res = await build(source).inject({ method: 'POST', url: '/api/test-key', remoteAddress: '127.0.0.1', payload: { key: 'secret-but-short' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/32 hex digits/);
+    expect(res.body).not.toContain('secret-but-short');
+    expect(source.testedKeys).toEqual([]);
+  });
+
+  it('is behind the ingress guard like every route', async () => {
+    const res = await build().inject({ method: 'POST', url: '/api/test-key', remoteAddress: '192.168.1.9', payload: { key: KEY } });
+    expect(res.statusCode).toBe(403);
+  });
+});

@@ -233,6 +233,23 @@ describe('panel against a serial source with the wrong key', () => {
     expect(await page.locator('[data-layer=decryption]').getAttribute('data-status')).toMatch(/^(warn|error)$/);
     expect(await text(page, '[data-testid=last-error]')).toMatch(/[A-Z][A-Z0-9_]+/);
 
+    // "Test a key" on the last push (the document push): its real key works, the configured one names the
+    // failing stage; neither key stays in the page
+    const keyTest = page.locator('[data-testid=key-test]');
+    const result = page.locator('[data-testid=key-test-result]');
+    await keyTest.locator('input[name=key]').fill(REAL_KEY);
+    await keyTest.locator('button[type=submit]').click();
+    await waitFor('a working key', async () => (await result.getAttribute('data-ok', { timeout: 1000 })) === 'true');
+    expect(await result.innerText()).toMatch(/\d+ values/);
+    await keyTest.locator('input[name=key]').fill(WRONG_KEY);
+    await keyTest.locator('button[type=submit]').click();
+    await waitFor('a failing key', async () => /CRYPTO_WRONG_KEY/.test(await result.innerText({ timeout: 1000 })));
+    expect(await keyTest.locator('input[name=key]').inputValue()).toBe('');
+    const html = (await page.content()).toUpperCase();
+    expect(html).not.toContain(REAL_KEY.toUpperCase());
+    expect(html).not.toContain(WRONG_KEY.toUpperCase());
+    await screenshot(page, 'health-key-test');
+
     await pty!.kill();
     await waitFor('the serial layer to fail', async () => {
       const s = await serialLayer.getAttribute('data-status', { timeout: 1000 });

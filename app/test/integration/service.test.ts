@@ -243,9 +243,22 @@ describe('service: faults that need their own setup', () => {
     expect(sub.messages.filter((m) => m.topic.endsWith('/state'))).toEqual([]);
     expect(sub.messages.filter((m) => m.topic.startsWith('homeassistant/device/'))).toEqual([]);
     expect(backend.output()).toMatch(/key probably wrong/);
+    // the panel's key test names the stage with the configured key and confirms the right one
+    const tryKey = async (key: string) => {
+      const res = await fetch(`http://127.0.0.1:${backend.port}/api/test-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+      const text = await res.text();
+      expect(text.toUpperCase()).not.toContain(key.toUpperCase());
+      return JSON.parse(text) as { ok: boolean; values: number; meterId: string | null; error: { stage: string; code: string } | null };
+    };
+    expect(await tryKey('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toMatchObject({ ok: false, error: { stage: 'crypto', code: 'CRYPTO_WRONG_KEY' } });
+    expect(await tryKey(noe.key)).toMatchObject({ ok: true, values: 13, meterId: '181220000009', error: null });
+    // testing a key changes nothing: still no readings published
+    await sleep(500);
+    expect(sub.messages.filter((m) => m.topic.endsWith('/state'))).toEqual([]);
     const out = backend.output();
     expect(out).not.toContain(MQTT_PASSWORD);
     expect(out.toUpperCase()).not.toContain('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(out.toUpperCase()).not.toContain(noe.key.toUpperCase());
   });
 
   it('reports a broker that rejects the password, and keeps running', async () => {

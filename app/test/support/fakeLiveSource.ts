@@ -8,6 +8,7 @@ import type {
   FrameRecordDto,
   HealthDto,
   HistoryPointDto,
+  KeyTestDto,
   LiveDto,
   LiveMessage,
   LiveSource,
@@ -156,6 +157,12 @@ export class FakeLiveSource implements LiveSource {
   }
   capture(): string {
     return this.captureText;
+  }
+  /** Keys the fake was asked to test (hex), so tests can check what reached the source. */
+  readonly testedKeys: string[] = [];
+  testKey(key: Uint8Array): KeyTestDto {
+    this.testedKeys.push(Buffer.from(key).toString('hex'));
+    return { tested: true, ok: true, error: null, message: 'the key decodes the last push: 13 values', values: 13, meterId: '181220000009', meterTime: '2021-09-27T09:47:15+02:00' };
   }
   get subscriberCount(): number {
     return this.listeners.size;

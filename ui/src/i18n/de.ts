@@ -113,5 +113,19 @@ export const de = {
       discovery_pending: 'Discovery wird gesendet, sobald das erste Telegramm dekodiert ist.',
     } as Record<string, string>,
   },
+  keyTest: {
+    title: 'Schlüssel testen',
+    intro:
+      'Probiere einen Schlüssel an der letzten Nachricht des Zählers aus, um zu sehen, ob er sie entschlüsselt. Der Schlüssel wird nur für diesen Test verwendet: Er wird nicht gespeichert, angezeigt oder protokolliert. Um ihn zu verwenden, trage ihn in den Add-on-Optionen ein.',
+    key: 'Schlüssel (32 Hex-Zeichen)',
+    authKey: 'Authentifizierungsschlüssel (nur wenn dein Netzbetreiber einen ausgegeben hat)',
+    test: 'Testen',
+    testing: 'Teste…',
+    works: 'Schlüssel passt',
+    fails: 'Fehler',
+    invalid: 'Kein Schlüssel',
+    nothing: 'Noch keine Nachricht empfangen: warte, bis der Zähler eine gesendet hat.',
+    values: (n: number) => `entschlüsselt die letzte Nachricht: ${n} Werte`,
+  },
   footerNoKey: 'Der Schlüssel wird nie angezeigt oder an den Browser gesendet.',
 } satisfies Messages;

@@ -99,6 +99,20 @@ export const en = {
      */
     hints: {} as Record<string, string>,
   },
+  keyTest: {
+    title: 'Test a key',
+    intro:
+      'Try a key on the last push the meter sent, to see whether it decrypts it. The key is only used for this test: it is not saved, shown or logged. To use it, enter it in the add-on options.',
+    key: 'Key (32 hex digits)',
+    authKey: 'Authentication key (only if your operator issued one)',
+    test: 'Test',
+    testing: 'Testing…',
+    works: 'Key works',
+    fails: 'Fails',
+    invalid: 'Not a key',
+    nothing: 'No push captured yet: wait until the meter has sent one.',
+    values: (n: number) => `decodes the last push: ${n} values`,
+  },
   footerNoKey: 'The key is never shown or sent to the browser.',
 };
 

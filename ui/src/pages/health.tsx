@@ -1,4 +1,5 @@
 import { Badge } from '../components/badge/index.js';
+import { KeyTest } from '../components/key-test/index.js';
 import { LayerLight } from '../components/layer-light/index.js';
 import { t } from '../i18n/index.js';
 import * as f from '../lib/format.js';
@@ -22,6 +23,7 @@ export function HealthPage() {
           ))}
         </ul>
       </section>
+      <KeyTest />
       <div class="grid">
         <section class="card">
           <h2>{t.health.counters}</h2>

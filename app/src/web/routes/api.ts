@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
-import type { LiveSource, SnapshotDto } from '../contract.js';
-import { healthCheckSchema, snapshotSchema } from '../schemas.js';
+import { parseKey } from '../../shared/hex.js';
+import type { KeyTestDto, LiveSource, SnapshotDto } from '../contract.js';
+import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, snapshotSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
   readonly source: LiveSource;
@@ -35,6 +36,25 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
         .header('content-disposition', `attachment; filename="${CAPTURE_FILENAME}"`)
         .type('text/plain; charset=utf-8')
         .send(source.capture());
+    },
+  );
+  /**
+   * Tries a key on the last captured push and names the stage that fails (the key from the options is not
+   * changed). The keys are only used for this one decode: not stored, not logged, not sent back.
+   */
+  app.post<{ Body: { key: string; authKey?: string } }>(
+    '/api/test-key',
+    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: badRequestSchema } } },
+    (req, reply): KeyTestDto | void => {
+      void reply.header('cache-control', 'no-store');
+      const key = parseKey(req.body.key);
+      const authKey = req.body.authKey ? parseKey(req.body.authKey) : null;
+      if (!key || (req.body.authKey && !authKey)) {
+        const which = key ? 'authentication key' : 'key';
+        void reply.code(400).send({ error: 'Bad Request', message: `the ${which} must be 32 hex digits (16 bytes); spaces and 0x prefixes are allowed` });
+        return;
+      }
+      return source.testKey(key, authKey);
     },
   );
   done();
