@@ -3,16 +3,8 @@
  * operator apart: Netz NÖ's flat 35-element list, the KSMWest nested list with a device name, the Wiener Netze
  * and P1 positional layouts, Steiermark's DSMR telegram and block-transferred E450 pushes).
  */
+import { manufacturerName } from '../decoder/manufacturers.js';
 import type { DecodedPush } from '../decoder/types.js';
-
-const MANUFACTURERS: Readonly<Record<string, string>> = {
-  KFM: 'Kaifa',
-  SAG: 'Sagemcom',
-  LGZ: 'Landis+Gyr',
-  ISK: 'Iskraemeco',
-  SMS: 'Siemens',
-  KAM: 'Kamstrup',
-};
 
 const LAYOUT_OPERATORS: Readonly<Record<string, string>> = {
   'wiener-netze-ir': 'Wiener Netze (infrared)',
@@ -36,7 +28,7 @@ function operatorOf(push: DecodedPush, framing: string | null, frames: number): 
 
 /** e.g. "Netz NÖ (EVN): Kaifa via M-Bus". */
 export function profileOf(push: DecodedPush, framing: string | null, frames: number): string {
-  const who = push.meter.manufacturer ? (MANUFACTURERS[push.meter.manufacturer] ?? push.meter.manufacturer) : 'meter';
+  const who = push.meter.manufacturer ? manufacturerName(push.meter.manufacturer) : 'meter';
   const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 without link layer' : 'unknown link';
   const operator = operatorOf(push, framing, frames);
   return operator ? `${operator}: ${who} via ${how}` : `${who} via ${how}`;

@@ -4,6 +4,7 @@
  * (`<prefix>/device/<id>/config`) with all sensors as components, a JSON state on `<base>/<id>/state`
  * and diagnostics on `<base>/<id>/diagnostics`. Availability is our LWT topic `<base>/status`.
  */
+import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
 import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
 import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
@@ -17,16 +18,6 @@ export const UNIDENTIFIED_METER_ID = 'unidentified';
 
 const OBIS_POWER_IMPORT = '1-0:1.7.0';
 const OBIS_POWER_EXPORT = '1-0:2.7.0';
-
-/** Manufacturer FLAG id (first three bytes of the system title) → name. */
-const MANUFACTURERS: Readonly<Record<string, string>> = {
-  KFM: 'Kaifa',
-  SAG: 'Sagemcom',
-  LGZ: 'Landis+Gyr',
-  ISK: 'Iskraemeco',
-  SMS: 'Siemens',
-  KAM: 'Kamstrup',
-};
 
 export type DiscoverySettings = Pick<MqttSettings, 'baseTopic' | 'discoveryPrefix'>;
 
@@ -55,7 +46,7 @@ export function manufacturerFlag(meter: MeterIdentity): string | null {
 
 export function manufacturerName(meter: MeterIdentity): string | null {
   const flag = manufacturerFlag(meter);
-  return flag ? (MANUFACTURERS[flag] ?? flag) : null;
+  return flag ? nameOfFlag(flag) : null;
 }
 
 export interface MeterTopics {
