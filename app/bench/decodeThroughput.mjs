@@ -9,7 +9,7 @@ import { encodeMbusFrames } from '../dist/framing/mbus/mbusEncode.js';
 import { encodeNetzNoePlaintext } from '../dist/transport/simulator/netzNoePush.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const vector = JSON.parse(readFileSync(resolve(here, '../../../shared/vectors/netznoe-doc-kaifa.json'), 'utf8'));
+const vector = JSON.parse(readFileSync(resolve(here, '../test/fixtures/vectors/netznoe-doc-kaifa.json'), 'utf8'));
 const key = Buffer.from(vector.key, 'hex');
 const systemTitle = Buffer.from('4B464D6750000009', 'hex');
 

@@ -13,9 +13,9 @@ export interface Vector {
   readonly expected_plaintext?: string;
 }
 
-/** Reads a file of shared/vectors (../../../../shared/vectors from here, or SMR_VECTORS). */
+/** Reads a reference vector (app/test/fixtures/vectors, or the folder in SMR_VECTORS). */
 export function loadVector(name: string): Vector {
-  const dir = process.env.SMR_VECTORS ?? fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
+  const dir = process.env.SMR_VECTORS ?? fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
   return JSON.parse(readFileSync(`${dir.replace(/\/?$/, '/')}${name}.json`, 'utf8')) as Vector;
 }
 

@@ -1,11 +1,12 @@
-/** Loads the shared test vectors (../shared/vectors beside the repository) and our own captures. */
+/** Loads the reference vectors (copies of the shared vectors, app/test/fixtures/vectors) and our own captures. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normaliseObis } from '../../src/dlms/obis/obis.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const SHARED_VECTORS = resolve(REPO_ROOT, '../shared/vectors');
+/** Copies of the project's shared reference vectors, kept in the repository (see its README). */
+export const SHARED_VECTORS = join(REPO_ROOT, 'app/test/fixtures/vectors');
 export const OWN_CAPTURES = join(REPO_ROOT, 'app/test/fixtures/captures');
 
 export interface Vector {
