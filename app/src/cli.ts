@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
- * Command line: `smart-meter-reader decode [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE`
+ * Command line: `smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE`
  * FILE is a captured stream (raw bytes or hex text); `-` reads standard input.
  * Exit status: 0 when at least one push decoded, 1 otherwise, 2 for bad arguments.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { captureBytes, decodeCapture } from './cli/decodeCommand.js';
+import { explainCapture } from './cli/explainCommand.js';
 import type { FramingMode } from './framing/StreamFramer.js';
 import { parseKey } from './shared/hex.js';
 
-const USAGE = `usage: smart-meter-reader decode [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE
+const USAGE = `usage: smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE
   FILE          captured stream: raw bytes or hex text; "-" reads standard input
+  --explain     print every layer of each push (frames, APDU, security, A-XDR tree with byte offsets,
+                layout and why) as text for a bug report, instead of one JSON line per push
   --key         decryption key from the grid operator (32 hex digits)
   --auth-key    authentication key, only for pushes with an authentication tag (32 hex digits)
   --framing     link layer; default auto (detected from the stream)`;
@@ -38,6 +41,7 @@ export function main(argv: readonly string[]): number {
         key: { type: 'string' },
         'auth-key': { type: 'string' },
         framing: { type: 'string', default: 'auto' },
+        explain: { type: 'boolean', default: false },
       },
       allowPositionals: true,
       strict: true,
@@ -64,6 +68,11 @@ export function main(argv: readonly string[]): number {
     input = readFileSync(file === '-' ? 0 : file);
   } catch (e) {
     return usageError(`cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (values.explain) {
+    const { text, anyOk } = explainCapture(captureBytes(input), { key, authKey, framing });
+    process.stdout.write(text);
+    return anyOk ? 0 : 1;
   }
   const records = decodeCapture(captureBytes(input), { key, authKey, framing });
   process.stdout.write(records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));

@@ -49,6 +49,32 @@ describe('decode command', () => {
     expect(r.stderr).not.toContain('not-a-key-1234');
   });
 
+  it('--explain prints every layer: frames, security header, A-XDR tree with byte offsets, layout and readings', () => {
+    const file = join(dir, 'noe-explain.hex');
+    writeFileSync(file, noe.frames.join('\n'));
+    const r = run(['decode', '--explain', '--key', noe.key, file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^push 1: ok$/m);
+    expect(r.stdout).toMatch(/M-Bus frame 1 of 2 \(256 bytes\)/);
+    expect(r.stdout).toMatch(/security control 0x20, frame counter 35/);
+    // the body starts after tag, invoke id and the 13-byte header date-time: offset 0x12
+    expect(r.stdout).toMatch(/^ {4}0x0012 structure\(35\)$/m);
+    expect(r.stdout).toMatch(/^ {4}0x0022 {3}octet-string\(6\) 0100010800FF = OBIS 1-0:1\.8\.0$/m);
+    expect(r.stdout).toMatch(/^ {2}layout: obis/m);
+    expect(r.stdout).toMatch(/1-0:32\.7\.0 +233\.7 V/);
+    expect(r.stdout).not.toMatch(new RegExp(noe.key, 'i'));
+  });
+
+  it('--explain with a wrong key names the failing layer and shows no decrypted tree', () => {
+    const wrong = '0123456789ABCDEF0123456789ABCDEF';
+    const r = run(['decode', '--explain', '--key', wrong, '-'], noe.frames.join(''));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^push 1: FAILED at crypto: CRYPTO_WRONG_KEY$/m);
+    expect(r.stdout).toMatch(/decryption fail/);
+    expect(r.stdout).not.toMatch(/A-XDR body/);
+    expect(r.stdout + r.stderr).not.toContain(wrong);
+  });
+
   it('exits 2 for bad arguments', () => {
     expect(run(['decode']).status).toBe(2);
     expect(run(['decode', '--framing', 'zigbee', 'x']).status).toBe(2);

@@ -1,0 +1,81 @@
+/**
+ * `decode --explain`: the layers of every push as text a user can paste into a bug report — link frames
+ * with their header fields, the APDU, the security header, the A-XDR tree with byte offsets, the layout
+ * chosen and why, and the readings or the error. Built on the frame inspector's field descriptions.
+ * Key material never appears: only the system title, security byte and frame counter are shown.
+ */
+import { StreamDecoder } from '../decoder/StreamDecoder.js';
+import type { DecodeResult } from '../decoder/types.js';
+import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
+import { outlineAxdr } from '../dlms/axdr/outline.js';
+import { toFrameRecord } from '../pipeline/frameRecord.js';
+import { toErrorRecord } from '../shared/errors.js';
+import type { DecodeOptions } from './decodeCommand.js';
+
+const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+
+function fieldLines(fields: readonly { start: number; length: number; label: string; value?: string }[]): string[] {
+  return fields.map((f) => `    ${hex4(f.start)} +${f.length}  ${f.label}${f.value ? `: ${f.value}` : ''}`);
+}
+
+function axdrLines(plaintext: Uint8Array): string[] {
+  if (plaintext[0] !== DATA_NOTIFICATION) return [];
+  let bodyStart: number;
+  try {
+    bodyStart = parseNotificationHeader(plaintext).bodyStart;
+  } catch (e) {
+    return [`  A-XDR: the data-notification header does not parse (${(e as Error).message})`];
+  }
+  return [
+    '  A-XDR body (offsets in the data-notification):',
+    ...outlineAxdr(plaintext, bodyStart).map((l) => `    ${hex4(l.offset)} ${'  '.repeat(l.depth)}${l.text}`),
+  ];
+}
+
+/** The explanation of one decode result, as lines. */
+export function explainResult(result: DecodeResult, index: number): string[] {
+  const record = toFrameRecord({ id: index, at: new Date(0), result, rejected: null }, () => null);
+  const t = result.trace;
+  const out: string[] = [];
+  out.push(`push ${index}: ${result.ok ? 'ok' : `FAILED at ${result.error.stage}: ${result.error.code}`}`);
+  out.push(`  stages: ${record.stages.map((s) => `${s.id} ${s.status}`).join(', ')}`);
+  for (const block of record.blocks) {
+    const bytes = block.hex.length / 2;
+    out.push(`  ${block.title} (${bytes} bytes)`);
+    out.push(...fieldLines(block.fields));
+  }
+  if (record.security) {
+    const s = record.security;
+    out.push(
+      `  security: system title ${s.systemTitle}${s.manufacturer ? ` (${s.manufacturer})` : ''}, security control 0x${s.securityControl
+        .toString(16)
+        .padStart(2, '0')}, frame counter ${s.frameCounter}, authentication tag ${s.tag}`,
+    );
+  }
+  // after a crypto failure the "plaintext" is noise: an outline of it would only mislead
+  if (t.plaintext && (result.ok || result.error.stage !== 'crypto')) out.push(...axdrLines(t.plaintext));
+  if (result.ok) {
+    const push = result.push;
+    const why = (push as { reason?: string }).reason;
+    out.push(`  layout: ${push.layout}${why ? ` (${why})` : ''}`);
+    out.push(`  meter: ${push.meter.id ?? '-'}, time ${push.time ?? '-'}`);
+    for (const [obis, r] of Object.entries(push.readings)) {
+      out.push(`    ${obis.padEnd(12)} ${r.value}${r.unit ? ` ${r.unit}` : ''}`);
+    }
+  } else {
+    const e = toErrorRecord(result.error);
+    out.push(`  error: ${e.message}`);
+    for (const [k, v] of Object.entries(e)) {
+      if (k !== 'message' && k !== 'stage' && k !== 'code') out.push(`  ${k}: ${String(v)}`);
+    }
+  }
+  return out;
+}
+
+/** Explains every push of a capture; one block of lines per push, separated by a blank line. */
+export function explainCapture(bytes: Uint8Array, options: DecodeOptions): { text: string; anyOk: boolean } {
+  const decoder = new StreamDecoder({ key: options.key, authKey: options.authKey, framing: options.framing });
+  const results = [...decoder.push(bytes), ...decoder.flush()];
+  const text = results.map((r, i) => explainResult(r, i + 1).join('\n')).join('\n\n');
+  return { text: results.length ? `${text}\n` : 'no push found in the input\n', anyOk: results.some((r) => r.ok) };
+}
