@@ -4,8 +4,10 @@
  *    "octet-string(6) OBIS, value, optional {scaler, unit}" (Netz NÖ flat triples, TINETZ/Salzburg nested
  *    triples, L+G E450 pairs without scaler, Aidon arrays). Values without a code are recognised by type:
  *    a date-time is the clock, a text after the first position is the meter number.
+ *    Only a consistent shape is paired (see extractTagged): never "any 6-byte string and whatever follows".
  * 2. Positional layouts from `layouts.ts` when the body carries no value OBIS codes.
- * 3. DSMR telegrams are handled before this (see dsmr.ts).
+ * 3. DSMR telegrams are handled before this (see dsmr.ts); pushes with their own capture-object list
+ *    (self-describing, compact descriptors) before it too (see selfDescribing.ts).
  */
 import { MeterError } from '../../shared/errors.js';
 import { toHex } from '../../shared/hex.js';
@@ -51,7 +53,7 @@ function asText(bytes: Uint8Array, start: number, end: number): string | null {
 }
 
 /** Reads the leaves of one body out of the bytes they were collected from. */
-class View {
+export class View {
   constructor(
     readonly b: Uint8Array,
     readonly l: Leaves,
@@ -124,40 +126,61 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/**
+ * The tagged strategy, only for a consistent shape: every OBIS code is followed directly (no structure or
+ * array in between) by a leaf value, optionally by its {scaler, unit}; numbers without an OBIS code, or an
+ * OBIS code inside a capture-object descriptor {class-id, OBIS, attribute, data index}, mean the push is
+ * something else, and pairing anyway would publish e.g. the attribute index 2 as a reading.
+ */
 function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   const l = v.l;
   const n = l.count;
   const readings: Readings = {};
   let clock: string | null = null;
   let untaggedText: string | null = null;
+  let pairs = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
       const obis = formatObis(v.b, l.start[i]!);
-      const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT ? i + 2 : -1;
+      // the value's tag byte must come right after the OBIS bytes: nothing nested in between
+      if (v.b[l.end[i]!] !== l.tag[i + 1]) throw new MeterError('LAYOUT_UNKNOWN', `${obis} is not followed directly by a value`);
+      if (i > 0 && l.tag[i - 1] === TAG.uint16 && l.tag[i + 1] === TAG.int8 && i + 2 < n && l.tag[i + 2] === TAG.uint16) {
+        throw new MeterError('LAYOUT_UNKNOWN', `${obis} is part of a capture-object descriptor, not followed by its value`);
+      }
+      const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT && v.b[l.end[i + 1]!] === TAG.structure ? i + 2 : -1;
       const reading = v.reading(obis, i + 1, su);
       if (reading) readings[obis] = reading;
+      pairs++;
       i += su >= 0 ? 2 : 1;
       continue;
     }
-    if (l.tag[i] === SCALER_UNIT) continue;
+    const tag = l.tag[i]!;
+    if (tag === SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', `a {scaler, unit} at value ${i + 1} belongs to no OBIS code`);
     // values without an OBIS code (Netz NÖ: the clock first, the meter number last)
     const c = v.clock(i);
     if (c !== null) {
       clock ??= c;
       continue;
     }
+    if (isNumberTag(tag)) throw new MeterError('LAYOUT_UNKNOWN', `value ${i + 1} is a number without an OBIS code`);
     // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
-  return finish(readings, time, untaggedText, 'obis');
+  return finish(readings, time, untaggedText, 'obis', `${pairs} OBIS-tagged values`);
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
-function finish(readings: Readings, time: string | null, meterNumber: string | null, layout: string): ExtractedReadings {
+export function finish(
+  readings: Readings,
+  time: string | null,
+  meterNumber: string | null,
+  layout: string,
+  reason: string,
+): ExtractedReadings {
   if (time !== null && !readings[OBIS_CLOCK]) readings[OBIS_CLOCK] = { value: time };
   if (meterNumber !== null && !readings[OBIS_METER_NUMBER]) readings[OBIS_METER_NUMBER] = { value: meterNumber };
-  return { readings, time, layout };
+  return { readings, time, layout, reason };
 }
 
 function slotMatches(slot: Slot, v: View, i: number): boolean {
@@ -195,7 +218,7 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
         break;
     }
   });
-  return finish(readings, clock ?? headerTime, null, layout.id);
+  return finish(readings, clock ?? headerTime, null, layout.id, `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`);
 }
 
 /**
