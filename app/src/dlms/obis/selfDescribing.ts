@@ -34,6 +34,7 @@
  * attributes of other classes (disconnect control, limiter) are published as they are.
  */
 import { MeterError } from '../../shared/errors.js';
+import { COMPACT_DESCRIPTOR_LENGTH } from '../axdr/compactDescriptors.js';
 import { TAG } from '../axdr/decode.js';
 import { collectLeaves, Leaves, SCALER_UNIT } from '../axdr/leaves.js';
 import { typeSignature } from '../axdr/signature.js';
@@ -220,8 +221,7 @@ export function extractSelfDescribing(
   return assembler.done('self-describing', reason, headerTime);
 }
 
-/** Compact descriptor element: 02 02 cc cc <6> aa (11 bytes before the value). */
-const COMPACT_HEADER = 11;
+const COMPACT_HEADER = COMPACT_DESCRIPTOR_LENGTH;
 
 /**
  * A compact-descriptor push (Sagemcom XT211) at `bodyStart`, or null when the body does not have that exact
