@@ -93,12 +93,11 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
  * documents it. That is the L+G E450 of Energienetze Steiermark (FLAG id LGZ: W, Wh, var, varh; protocol.md
  * §6, esphome-libs/dlms_parser tests/expected/hdlc_lgz_e450_2.h). Anything else (e.g. Kamstrup's
  * `Kamstrup_V0001` list: current 57 = 0.57 A, power factor 83 = 0.83) keeps its raw numbers, marked
- * unscaled, until its scalers are known. Pushes with units return at the first unit: no cost on the hot path.
+ * unscaled, until its scalers are known.
  */
 function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string | null): ExtractedReadings {
-  if (extracted.layout !== 'obis' || manufacturer === 'LGZ') return extracted;
+  if (extracted.layout !== 'obis' || extracted.scalerUnits !== 0 || manufacturer === 'LGZ') return extracted;
   const readings = extracted.readings;
-  for (const obis in readings) if (readings[obis]!.unit !== undefined) return extracted;
   const marked: Readings = {};
   let count = 0;
   for (const obis in readings) {
@@ -109,7 +108,7 @@ function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string
     } else marked[obis] = r;
   }
   if (count === 0) return extracted;
-  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}, no scaler/unit: ${count} unscaled` };
+  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}: ${count} unscaled` };
 }
 
 /**

@@ -139,6 +139,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   let clock: string | null = null;
   let untaggedText: string | null = null;
   let pairs = 0;
+  let scalerUnits = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
       const obis = formatObis(v.b, l.start[i]!);
@@ -151,6 +152,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       const reading = v.reading(obis, i + 1, su);
       if (reading) readings[obis] = reading;
       pairs++;
+      if (su >= 0) scalerUnits++;
       i += su >= 0 ? 2 : 1;
       continue;
     }
@@ -167,7 +169,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
-  return finish(readings, time, untaggedText, 'obis', `${pairs} OBIS-tagged values`);
+  return finish(readings, time, untaggedText, 'obis', `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}`, scalerUnits);
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
@@ -177,10 +179,11 @@ export function finish(
   meterNumber: string | null,
   layout: string,
   reason: string,
+  scalerUnits?: number,
 ): ExtractedReadings {
   if (time !== null && !readings[OBIS_CLOCK]) readings[OBIS_CLOCK] = { value: time };
   if (meterNumber !== null && !readings[OBIS_METER_NUMBER]) readings[OBIS_METER_NUMBER] = { value: meterNumber };
-  return { readings, time, layout, reason };
+  return scalerUnits === undefined ? { readings, time, layout, reason } : { readings, time, layout, reason, scalerUnits };
 }
 
 function slotMatches(slot: Slot, v: View, i: number): boolean {

@@ -27,4 +27,6 @@ export interface ExtractedReadings {
   readonly layout: string;
   /** Why this strategy was chosen, for `decode --explain`: e.g. `14 capture objects, 14 values`. */
   readonly reason?: string;
+  /** OBIS-tagged strategy: how many values came with their own {scaler, unit}. */
+  readonly scalerUnits?: number;
 }
