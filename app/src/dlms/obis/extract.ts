@@ -126,6 +126,19 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/** Reason texts by (pairs, scaler units): a meter sends the same shape every push, so no string per push. */
+const taggedReasons = new Map<number, string>();
+
+function taggedReason(pairs: number, scalerUnits: number): string {
+  const key = pairs * 65536 + scalerUnits;
+  let text = taggedReasons.get(key);
+  if (text === undefined) {
+    text = `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}`;
+    if (taggedReasons.size < 1024) taggedReasons.set(key, text);
+  }
+  return text;
+}
+
 /**
  * The tagged strategy, only for a consistent shape: every OBIS code is followed directly (no structure or
  * array in between) by a leaf value, optionally by its {scaler, unit}; numbers without an OBIS code, or an
@@ -169,7 +182,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
-  return finish(readings, time, untaggedText, 'obis', `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}`, scalerUnits);
+  return finish(readings, time, untaggedText, 'obis', taggedReason(pairs, scalerUnits), scalerUnits);
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
@@ -201,6 +214,17 @@ function slotMatches(slot: Slot, v: View, i: number): boolean {
   }
 }
 
+const positionalReasons = new Map<PositionalLayout, string>();
+
+function positionalReason(layout: PositionalLayout): string {
+  let text = positionalReasons.get(layout);
+  if (text === undefined) {
+    text = `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
+    positionalReasons.set(layout, text);
+  }
+  return text;
+}
+
 function extractPositional(layout: PositionalLayout, v: View, headerTime: string | null): ExtractedReadings {
   const readings: Readings = {};
   let clock: string | null = null;
@@ -221,7 +245,7 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
         break;
     }
   });
-  return finish(readings, clock ?? headerTime, null, layout.id, `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`);
+  return finish(readings, clock ?? headerTime, null, layout.id, positionalReason(layout));
 }
 
 /**
