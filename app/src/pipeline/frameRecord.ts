@@ -213,7 +213,13 @@ export function toFrameRecord(input: RecordInput, keyOf: KeyOf): FrameRecordDto 
     ? { stage: 'layout' as const, code: rejected.code, message: `${rejected.code}: implausible values, push dropped (${rejected.detail})` }
     : result.ok
       ? null
-      : { stage: result.error.stage, code: result.error.code, message: result.error.message };
+      : {
+          stage: result.error.stage,
+          code: result.error.code,
+          message: result.error.message,
+          detail: result.error.detail,
+          ...(result.error.signature === undefined ? {} : { signature: result.error.signature }),
+        };
   return {
     id: input.id,
     at: input.at.toISOString(),

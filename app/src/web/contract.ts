@@ -22,6 +22,10 @@ export interface ErrorDto {
   readonly code: string;
   /** English message naming the likely cause. */
   readonly message: string;
+  /** The technical detail alone (the message's part in parentheses), for panels that translate the hint. */
+  readonly detail?: string;
+  /** LAYOUT_UNKNOWN: the push body's A-XDR type signature (no values), for bug reports. */
+  readonly signature?: string;
 }
 
 /** A labelled byte range in a hex block. */

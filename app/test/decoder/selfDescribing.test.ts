@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodedPush, DecodeResult } from '../../src/decoder/types.js';
+import { toErrorRecord } from '../../src/shared/errors.js';
 import { keyOf, ownCaptures, streamOf, type Vector } from '../support/vectors.js';
 import { A, CLOCK, decodePlain, descriptor, notification, O, OBIS, S, scalerUnit, U16, U32, Vs } from './axdrBuild.js';
 
@@ -146,6 +147,8 @@ describe('self-describing shapes built from the Blue Book definition', () => {
     expect(r.error.code).toBe('LAYOUT_UNKNOWN');
     expect(r.error.detail).toMatch(/3 capture objects but 1 values/);
     expect(r.error.signature).toBe('S(A(3×S(U16,O6,I8,U16)),U32)');
+    // the CLI record and the panel carry it next to the message
+    expect(toErrorRecord(r.error)).toEqual({ stage: 'layout', code: 'LAYOUT_UNKNOWN', message: r.error.message, signature: r.error.signature });
   });
 
   it('rejects a value that is a structure instead of a leaf', () => {
