@@ -72,6 +72,20 @@ describe('L+G E450 self-describing push (older configuration): the bug that publ
   });
 });
 
+describe('L+G E450 self-describing push (Cyprus)', () => {
+  const p = push('esphome-cy-lg-e450-selfdescribing');
+
+  it('maps tariff registers to their own codes: the totals equal the sum of the tariffs', () => {
+    expect(p.layout).toBe('self-describing');
+    expect(p.meter.id).toBe('LGZ1020782546371');
+    const raw = (obis: string) => p.readings[obis]!.value as number;
+    expect(raw('1-0:1.8.0')).toBe(raw('1-0:1.8.1') + raw('1-0:1.8.2'));
+    expect(raw('1-0:2.8.0')).toBe(raw('1-0:2.8.1') + raw('1-0:2.8.2'));
+    expect(p.readings['0-0:96.14.0']).toEqual({ value: 'RATE2' });
+    expect(p.readings['0-0:96.3.10']).toEqual({ value: 1 });
+  });
+});
+
 describe('L+G E570 self-describing pushes', () => {
   it('decrypts and maps an encrypted push (key published with the capture)', () => {
     const p = push('scs-ch-lg-e570-encrypted');

@@ -75,7 +75,12 @@ export class View {
     const tag = this.l.tag[i];
     const start = this.l.start[i]!;
     const end = this.l.end[i]!;
-    if (tag === TAG.octetString || tag === TAG.visibleString) return asText(this.b, start, end);
+    if (tag === TAG.octetString || tag === TAG.visibleString) {
+      // fixed-width texts padded with NUL bytes (L+G tariff name "RATE2\0\0\0")
+      let textEnd = end;
+      while (textEnd > start && this.b[textEnd - 1] === 0) textEnd--;
+      return asText(this.b, start, textEnd);
+    }
     if (tag === TAG.utf8String) {
       const s = utf8.decode(this.b.subarray(start, end));
       return /^[\x20-\x7e]+$/.test(s) ? s : null;
