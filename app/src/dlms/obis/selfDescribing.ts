@@ -60,16 +60,23 @@ interface Descriptor {
   readonly dataIndex: number;
 }
 
-/** BER length at `pos` (A-XDR element counts): [value, position after], or null when malformed. */
-function berLength(b: Uint8Array, pos: number, end: number): [number, number] | null {
-  if (pos >= end) return null;
+/** Position after the last length read by `berLength` (a module variable: no tuple on the hot path). */
+let afterLength = 0;
+
+/** BER length at `pos` (A-XDR element counts), or -1 when malformed; the position after it in `afterLength`. */
+function berLength(b: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return -1;
   const first = b[pos]!;
-  if (first < 0x80) return [first, pos + 1];
+  if (first < 0x80) {
+    afterLength = pos + 1;
+    return first;
+  }
   const count = first & 0x7f;
-  if (count === 0 || count > 2 || pos + 1 + count > end) return null;
+  if (count === 0 || count > 2 || pos + 1 + count > end) return -1;
   let n = 0;
   for (let i = 1; i <= count; i++) n = n * 256 + b[pos + i]!;
-  return [n, pos + 1 + count];
+  afterLength = pos + 1 + count;
+  return n;
 }
 
 /** Tagged capture_object_definition: 02 04 12 cc cc 09 06 <6> 0F aa 12 dd dd (18 bytes). */
@@ -179,12 +186,11 @@ export function extractSelfDescribing(
 ): ExtractedReadings | null {
   // cheap prefix test first: 02 M 01 K 02 04 12 …
   if (b[bodyStart] !== TAG.structure) return null;
-  const outer = berLength(b, bodyStart + 1, end);
-  if (outer === null || b[outer[1]] !== TAG.array) return null;
-  const list = berLength(b, outer[1] + 1, end);
-  if (list === null || list[0] === 0 || !isTaggedDescriptor(b, list[1], end)) return null;
-  const [elements] = outer;
-  const [count, listStart] = list;
+  const elements = berLength(b, bodyStart + 1, end);
+  if (elements < 0 || b[afterLength] !== TAG.array) return null;
+  const count = berLength(b, afterLength + 1, end);
+  const listStart = afterLength;
+  if (count <= 0 || !isTaggedDescriptor(b, listStart, end)) return null;
   const unknown = (why: string) => new MeterError('LAYOUT_UNKNOWN', `self-describing push: ${why}`, typeSignature(b, bodyStart, end));
 
   const descriptors: Descriptor[] = new Array(count);
@@ -236,10 +242,9 @@ export function extractCompactDescriptors(
 ): ExtractedReadings | null {
   // 02 02 16 ee 01 N
   if (b[bodyStart] !== TAG.structure || b[bodyStart + 1] !== 2 || b[bodyStart + 2] !== TAG.enum || b[bodyStart + 4] !== TAG.array) return null;
-  const list = berLength(b, bodyStart + 5, end);
-  if (list === null || list[0] === 0) return null;
-  const [count, listStart] = list;
-  let pos = listStart;
+  const count = berLength(b, bodyStart + 5, end);
+  if (count <= 0) return null;
+  let pos = afterLength;
   leaves.reset();
   const assembler = new Assembler(new View(b, leaves));
   try {
