@@ -116,6 +116,7 @@ function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string
  * is rejected whole, whichever strategy read it. No allocation unless a value fails.
  */
 function checkPlausible(extracted: ExtractedReadings): void {
+  if (extracted.plausibilityChecked) return; // the tagged extractor checked every quantity already
   const readings = extracted.readings;
   for (const obis in readings) {
     const why = implausibility(obis, readings[obis]!);

@@ -16,6 +16,7 @@ import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
+import { implausibleAs, quantityOfCode } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
@@ -158,6 +159,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   let untaggedText: string | null = null;
   let pairs = 0;
   let scalerUnits = 0;
+  let uncheckedQuantities = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
       const obis = formatObis(v.b, l.start[i]!);
@@ -171,6 +173,16 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       if (reading) readings[obis] = reading;
       pairs++;
       if (su >= 0) scalerUnits++;
+      // plausibility right here for values with their own scaler (Netz NÖ, TINETZ …): no lookup by string later
+      const at = l.start[i]!;
+      const q = quantityOfCode(v.b[at]!, v.b[at + 2]!, v.b[at + 3]!);
+      if (q !== null) {
+        if (su < 0 || !reading) uncheckedQuantities++;
+        else {
+          const why = implausibleAs(q, obis, reading);
+          if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
+        }
+      }
       i += su >= 0 ? 2 : 1;
       continue;
     }
@@ -187,21 +199,23 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
-  return finish(readings, time, untaggedText, 'obis', taggedReason(pairs, scalerUnits), scalerUnits);
+  addUntagged(readings, time, untaggedText);
+  const reason = taggedReason(pairs, scalerUnits);
+  return uncheckedQuantities === 0
+    ? { readings, time, layout: 'obis', reason, scalerUnits, plausibilityChecked: true }
+    : { readings, time, layout: 'obis', reason, scalerUnits };
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
-export function finish(
-  readings: Readings,
-  time: string | null,
-  meterNumber: string | null,
-  layout: string,
-  reason: string,
-  scalerUnits?: number,
-): ExtractedReadings {
+function addUntagged(readings: Readings, time: string | null, meterNumber: string | null): void {
   if (time !== null && !readings[OBIS_CLOCK]) readings[OBIS_CLOCK] = { value: time };
   if (meterNumber !== null && !readings[OBIS_METER_NUMBER]) readings[OBIS_METER_NUMBER] = { value: meterNumber };
-  return scalerUnits === undefined ? { readings, time, layout, reason } : { readings, time, layout, reason, scalerUnits };
+}
+
+/** The result of a strategy: the readings with the clock and untagged meter number added. */
+export function finish(readings: Readings, time: string | null, meterNumber: string | null, layout: string, reason: string): ExtractedReadings {
+  addUntagged(readings, time, meterNumber);
+  return { readings, time, layout, reason };
 }
 
 function slotMatches(slot: Slot, v: View, i: number): boolean {

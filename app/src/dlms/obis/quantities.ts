@@ -111,6 +111,22 @@ export function quantityOf(obis: string): QuantitySpec | null {
   return q;
 }
 
+/** Quantities by group C (0..255) for D = 7 and D = 8 (A = 1), for callers that have the OBIS bytes. */
+const BY_C_INSTANT: (QuantitySpec | null)[] = [];
+const BY_C_ENERGY: (QuantitySpec | null)[] = [];
+for (let c = 0; c < 256; c++) {
+  BY_C_INSTANT.push(classify(`1-0:${c}.7.0`));
+  BY_C_ENERGY.push(classify(`1-0:${c}.8.0`));
+}
+
+/** quantityOf for OBIS value groups A, C, D as bytes (the decode hot path): two array reads, no string. */
+export function quantityOfCode(a: number, c: number, d: number): QuantitySpec | null {
+  if (a !== 1) return null;
+  if (d === 7) return BY_C_INSTANT[c] ?? null;
+  if (d === 8) return BY_C_ENERGY[c] ?? null;
+  return null;
+}
+
 /** Factor from a stated unit to the canonical one, or undefined when the unit is not one of the quantity's. */
 function unitFactor(q: QuantitySpec, unit: string | undefined): number | undefined {
   if (unit === undefined || unit === '' || unit === q.unit) return 1;
@@ -120,13 +136,8 @@ function unitFactor(q: QuantitySpec, unit: string | undefined): number | undefin
   return undefined;
 }
 
-/**
- * Why a reading is implausible for its OBIS code, or null when it is fine (or the code is no quantity).
- * Unscaled readings (no scaler known) get only the energy checks: finite and not negative.
- */
-export function implausibility(obis: string, reading: Reading): string | null {
-  const q = quantityOf(obis);
-  if (q === null) return null;
+/** Why a reading is implausible as quantity `q`, or null when it is fine. */
+export function implausibleAs(q: QuantitySpec, obis: string, reading: Reading): string | null {
   const v = reading.value;
   if (typeof v !== 'number') return `${obis} = "${String(v).slice(0, 24)}": not a number`;
   if (!Number.isFinite(v)) return `${obis} = ${v}: not a finite number`;
@@ -138,4 +149,13 @@ export function implausibility(obis: string, reading: Reading): string | null {
   if (q.zeroAllowed && canonical === 0) return null;
   const unit = q.unit ?? '';
   return `${obis} = ${v}${reading.unit ? ` ${reading.unit}` : ''}: outside ${q.min}…${q.max}${unit ? ` ${unit}` : ''} for ${q.kind}`;
+}
+
+/**
+ * Why a reading is implausible for its OBIS code, or null when it is fine (or the code is no quantity).
+ * Unscaled readings (no scaler known) get only the energy checks: finite and not negative.
+ */
+export function implausibility(obis: string, reading: Reading): string | null {
+  const q = quantityOf(obis);
+  return q === null ? null : implausibleAs(q, obis, reading);
 }

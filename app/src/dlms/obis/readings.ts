@@ -29,4 +29,6 @@ export interface ExtractedReadings {
   readonly reason?: string;
   /** OBIS-tagged strategy: how many values came with their own {scaler, unit}. */
   readonly scalerUnits?: number;
+  /** The extractor checked every reading of a physical quantity against quantities.ts already (hot path). */
+  readonly plausibilityChecked?: true;
 }
