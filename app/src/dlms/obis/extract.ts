@@ -280,6 +280,8 @@ export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: s
   for (const layout of POSITIONAL_LAYOUTS) {
     if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }
-  const shape = Array.from(leaves.tag.subarray(0, n), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
-  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}`);
+  // the first values by type; the whole shape is in the error's signature (decodeApdu adds it)
+  const shown = Math.min(n, 12);
+  const shape = Array.from(leaves.tag.subarray(0, shown), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
+  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}${n > shown ? ', …' : ''}`);
 }
