@@ -12,7 +12,8 @@ import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodeResult } from '../../src/decoder/types.js';
 import { POSITIONAL_LAYOUTS } from '../../src/dlms/obis/layouts.js';
 import { keyOf, ownCaptures, sharedVectors, streamOf } from '../support/vectors.js';
-import { A, decodePlain, I16, I32, I8, N, notification, O, S, U16, U32, U8, Vs, type Bytes } from './axdrBuild.js';
+import { encodeHdlcFrame } from '../../src/framing/hdlc/hdlcEncode.js';
+import { A, decodePlain, descriptor, I16, I32, I8, N, notification, O, OBIS, S, scalerUnit, U16, U32, U8, Vs, type Bytes } from './axdrBuild.js';
 
 const all = [...sharedVectors(), ...ownCaptures()];
 
@@ -24,7 +25,7 @@ function outOfRange(obis: string, value: number | string, unit: string | undefin
   const d = Number(m[2]);
   if (typeof value !== 'number') return c >= 1 && c <= 80 && (d === 7 || d === 8);
   if (!Number.isFinite(value)) return true;
-  const factor = unit?.startsWith('k') ? 1000 : unit?.startsWith('M') ? 1e6 : 1;
+  const factor = unit === '%' ? 0.01 : unit?.startsWith('k') ? 1000 : unit?.startsWith('M') ? 1e6 : 1;
   const v = value * factor;
   const base = ((c - 1) % 20) + 1;
   if (d === 8 && c <= 80 && base !== 16) return v < 0;
@@ -116,6 +117,61 @@ describe('(a) no stream yields ok:true with an impossible value', () => {
       }),
       { numRuns: 3000, seed: 77 },
     );
+  });
+});
+
+/** Electricity codes of every quantity kind (per phase too) and a few non-quantities. */
+const CODES = ['1-0:1.8.0', '1-0:2.8.1', '1-0:3.8.0', '1-0:1.7.0', '1-0:21.7.0', '1-0:4.7.0', '1-0:9.7.0', '1-0:31.7.0', '1-0:32.7.0', '1-0:52.7.0', '1-0:13.7.0', '1-0:14.7.0', '1-1:1.8.0', '0-0:96.1.0', '1-0:0.0.1'];
+/** Units: W, VA, var, Wh, varh, A, V, Hz, none, and a few that fit nothing here. */
+const UNITS = [27, 28, 29, 30, 32, 33, 35, 44, 255, 9, 13, 56];
+const numberLeaf = fc.oneof(
+  fc.integer({ min: 0, max: 0xffffffff }).map(U32),
+  fc.integer({ min: -0x80000000, max: 0x7fffffff }).map(I32),
+  fc.integer({ min: 0, max: 0xffff }).map(U16),
+  fc.integer({ min: -0x8000, max: 0x7fff }).map(I16),
+);
+const triple = fc
+  .record({ code: fc.constantFrom(...CODES), value: numberLeaf, scaler: fc.integer({ min: -4, max: 4 }), unit: fc.constantFrom(...UNITS), withScaler: fc.boolean() })
+  .map(({ code, value, scaler, unit, withScaler }) => [...OBIS(code), ...value, ...(withScaler ? scalerUnit(scaler, unit) : [])]);
+const selfDescribingPush = fc
+  .array(fc.record({ code: fc.constantFrom(...CODES), value: numberLeaf, scaler: fc.integer({ min: -4, max: 4 }), unit: fc.constantFrom(...UNITS), withScaler: fc.boolean() }), { minLength: 1, maxLength: 8 })
+  .map((objects) => {
+    const list = [descriptor(40, '0-0:25.9.0', 2)];
+    const values: Bytes[] = [];
+    for (const o of objects) {
+      list.push(descriptor(3, o.code, 2));
+      values.push(o.value);
+      if (o.withScaler) {
+        list.push(descriptor(3, o.code, 3));
+        values.push(scalerUnit(o.scaler, o.unit));
+      }
+    }
+    return S(A(...list), ...values);
+  });
+/** A body in HDLC frames with LLC, as an HDLC meter sends it (valid checksums). */
+const inHdlc = (body: Bytes): Uint8Array => encodeHdlcFrame(Uint8Array.from([0xe6, 0xe7, 0x00, ...notification(body)]));
+
+describe('(a) random frames with real OBIS codes, random values and random scalers', () => {
+  it('never yield ok:true with an impossible value (3 000 tagged and self-describing pushes)', () => {
+    let decoded = 0;
+    let rejected = 0;
+    const body = fc.oneof(
+      fc.array(triple, { minLength: 1, maxLength: 8 }).map((triples) => S(...triples.map((t) => t))),
+      fc.array(triple, { minLength: 1, maxLength: 8 }).map((triples) => S(...triples.map((t) => S(t)))),
+      selfDescribingPush,
+    );
+    fc.assert(
+      fc.property(body, (b) => {
+        const decoder = new StreamDecoder({});
+        const results = [...decoder.push(inHdlc(b)), ...decoder.flush()];
+        decoded += assertNoBogus(results);
+        rejected += results.filter((r) => !r.ok && r.error.code === 'VALUE_IMPLAUSIBLE').length;
+      }),
+      { numRuns: 3000, seed: 1203 },
+    );
+    // both outcomes happen: the property is exercised, and implausible values are really produced and caught
+    expect(decoded).toBeGreaterThan(50);
+    expect(rejected).toBeGreaterThan(300);
   });
 });
 
