@@ -74,18 +74,20 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
     const after = collectLeaves(plaintext, body, end, leaves);
     if (after !== end) throw new RangeError(`${end - after} bytes left after the notification body`);
   } catch (e) {
-    if (isMeterError(e)) throw e;
+    if (isMeterError(e)) throw withSignature(e, plaintext, body);
     throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
   }
   try {
     return extractReadings(plaintext, leaves, headerTime);
   } catch (e) {
-    // a layout we do not know: attach the body's shape (types only) for the bug report
-    if (isMeterError(e) && e.code === 'LAYOUT_UNKNOWN' && e.signature === undefined) {
-      throw new MeterError('LAYOUT_UNKNOWN', e.detail, typeSignature(plaintext, body, end));
-    }
-    throw e;
+    throw isMeterError(e) ? withSignature(e, plaintext, body) : e;
   }
+}
+
+/** A layout we do not know gets the body's shape (types only, no values) for the bug report. */
+function withSignature(e: MeterError, plaintext: Uint8Array, body: number): MeterError {
+  if (e.code !== 'LAYOUT_UNKNOWN' || e.signature !== undefined) return e;
+  return new MeterError('LAYOUT_UNKNOWN', e.detail, typeSignature(plaintext, body, plaintext.length));
 }
 
 /**

@@ -171,6 +171,15 @@ describe('self-describing shapes built from the Blue Book definition', () => {
     expect(!r.ok && r.error.code).toBe('LAYOUT_UNKNOWN');
   });
 
+  it('rejects a scaler attribute that is no {scaler, unit} structure, with the signature', () => {
+    const body = S(list(descriptor(3, '1-0:1.8.0', 2), descriptor(3, '1-0:1.8.0', 3)), U32(1), U32(2));
+    const r = decodePlain(notification(body));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('LAYOUT_UNKNOWN');
+    expect(r.error.signature).toBe('S(A(3×S(U16,O6,I8,U16)),2×U32)');
+  });
+
   it('rejects a clock capture object whose value is no date-time', () => {
     const body = S(list(descriptor(8, '0-0:1.0.0', 2)), U32(5));
     const r = decodePlain(notification(body));
