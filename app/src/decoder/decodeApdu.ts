@@ -5,6 +5,7 @@
 import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
 import { GENERAL_GLO_CIPHERING, parseGloCiphering, type GloCiphered } from '../dlms/apdu/gloCiphering.js';
 import { dateTimeIso } from '../dlms/axdr/dateTime.js';
+import { TAG } from '../dlms/axdr/decode.js';
 import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
 import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../dlms/obis/dsmr.js';
@@ -68,8 +69,11 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
   const end = plaintext.length;
   try {
     // pushes that name their values themselves come first: their descriptors would otherwise look OBIS-tagged
-    const described = extractSelfDescribing(plaintext, body, end, leaves, headerTime) ?? extractCompactDescriptors(plaintext, body, end, leaves, headerTime);
-    if (described) return described;
+    // (cheap byte tests first: 02 n 01 … for a capture-object list, 02 02 16 … for compact descriptors)
+    if (plaintext[body] === TAG.structure && (plaintext[body + 2] === TAG.array || plaintext[body + 3] === TAG.array || plaintext[body + 2] === TAG.enum)) {
+      const described = extractSelfDescribing(plaintext, body, end, leaves, headerTime) ?? extractCompactDescriptors(plaintext, body, end, leaves, headerTime);
+      if (described) return described;
+    }
     leaves.reset();
     const after = collectLeaves(plaintext, body, end, leaves);
     if (after !== end) throw new RangeError(`${end - after} bytes left after the notification body`);

@@ -16,7 +16,7 @@ import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
-import { implausibleAs, quantityOfCode } from './quantities.js';
+import { implausibleAs, quantityOfCode, type QuantitySpec } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
@@ -132,17 +132,20 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** Reason texts by (pairs, scaler units): a meter sends the same shape every push, so no string per push. */
-const taggedReasons = new Map<number, string>();
+/** The last reason text: a meter sends the same shape every push, so no string per push. */
+let lastReason = { pairs: -1, scalerUnits: -1, text: '' };
 
 function taggedReason(pairs: number, scalerUnits: number): string {
-  const key = pairs * 65536 + scalerUnits;
-  let text = taggedReasons.get(key);
-  if (text === undefined) {
-    text = `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}`;
-    if (taggedReasons.size < 1024) taggedReasons.set(key, text);
-  }
-  return text;
+  const last = lastReason;
+  if (last.pairs === pairs && last.scalerUnits === scalerUnits) return last.text;
+  lastReason = { pairs, scalerUnits, text: `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}` };
+  return lastReason.text;
+}
+
+/** The common case without a call: a finite number in the canonical unit inside the range (else implausibleAs). */
+function fastPlausible(q: QuantitySpec, reading: Reading): boolean {
+  const v = reading.value;
+  return typeof v === 'number' && reading.unit === q.unit && Number.isFinite(v) && v >= q.min && v <= q.max;
 }
 
 /**
@@ -178,7 +181,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       const q = quantityOfCode(v.b[at]!, v.b[at + 2]!, v.b[at + 3]!);
       if (q !== null) {
         if (su < 0 || !reading) uncheckedQuantities++;
-        else {
+        else if (!fastPlausible(q, reading)) {
           const why = implausibleAs(q, obis, reading);
           if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
         }
