@@ -142,10 +142,15 @@ function taggedReason(pairs: number, scalerUnits: number): string {
   return lastReason.text;
 }
 
-/** The common case without a call: a finite number in the canonical unit inside the range (else implausibleAs). */
+/**
+ * The common case, cheap enough for every value of every push: a number in the canonical unit (or none for the
+ * power factor) inside the range; the bounds are finite, so NaN and ±Infinity fail. Anything else goes to
+ * implausibleAs for the verdict and its message.
+ */
 function fastPlausible(q: QuantitySpec, reading: Reading): boolean {
   const v = reading.value;
-  return typeof v === 'number' && reading.unit === q.unit && Number.isFinite(v) && v >= q.min && v <= q.max;
+  const unit = reading.unit;
+  return typeof v === 'number' && (unit === q.unit || (unit === undefined && q.unit === null)) && v >= q.min && v <= q.max;
 }
 
 /**

@@ -60,9 +60,10 @@ export const QUANTITIES: Readonly<Record<QuantityKind, QuantitySpec>> = {
   voltage: spec('voltage', 'V', 0, 500),
   powerFactor: spec('powerFactor', null, -1, 1),
   frequency: spec('frequency', 'Hz', 45, 65, true),
-  activeEnergy: spec('activeEnergy', 'Wh', 0, Infinity),
-  reactiveEnergy: spec('reactiveEnergy', 'varh', 0, Infinity),
-  apparentEnergy: spec('apparentEnergy', 'VAh', 0, Infinity),
+  // energy: not negative and finite (MAX_VALUE keeps Infinity out of the range test itself)
+  activeEnergy: spec('activeEnergy', 'Wh', 0, Number.MAX_VALUE),
+  reactiveEnergy: spec('reactiveEnergy', 'varh', 0, Number.MAX_VALUE),
+  apparentEnergy: spec('apparentEnergy', 'VAh', 0, Number.MAX_VALUE),
 };
 
 /** Quantity of the base C (1..20) for D = 7 (instantaneous) and D = 8 (energy). */
@@ -148,7 +149,8 @@ export function implausibleAs(q: QuantitySpec, obis: string, reading: Reading): 
   if (canonical >= q.min && canonical <= q.max) return null;
   if (q.zeroAllowed && canonical === 0) return null;
   const unit = q.unit ?? '';
-  return `${obis} = ${v}${reading.unit ? ` ${reading.unit}` : ''}: outside ${q.min}…${q.max}${unit ? ` ${unit}` : ''} for ${q.kind}`;
+  const range = q.isEnergy ? '≥ 0' : `${q.min}…${q.max}`;
+  return `${obis} = ${v}${reading.unit ? ` ${reading.unit}` : ''}: outside ${range}${unit ? ` ${unit}` : ''} for ${q.kind}`;
 }
 
 /**
