@@ -76,6 +76,8 @@ export interface ReadingDto {
   readonly value: number | string;
   /** DLMS unit symbol (Wh, W, varh, var, V, A, Hz …) or null for counts, text and the power factor. */
   readonly unit: string | null;
+  /** A raw register value without its scaler (see the backend's Reading.unscaled): shown as a number only. */
+  readonly unscaled?: true;
 }
 
 /** One push as kept in the ring buffer for the frame inspector. */

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodedPush, DecodeResult } from '../../src/decoder/types.js';
+import { toFrameRecord } from '../../src/pipeline/frameRecord.js';
 import { toErrorRecord } from '../../src/shared/errors.js';
+import type { TreeNodeDto } from '../../src/web/contract.js';
 import { keyOf, ownCaptures, streamOf, type Vector } from '../support/vectors.js';
 import { A, CLOCK, decodePlain, descriptor, notification, O, OBIS, S, scalerUnit, U16, U32, Vs } from './axdrBuild.js';
 
@@ -242,3 +244,19 @@ describe('VALUE_IMPLAUSIBLE: an impossible number rejects the whole push', () =>
     expect(bigUnscaled.ok).toBe(true);
   });
 });
+
+describe('the panel gets unscaled values as plain numbers', () => {
+  it('frame record: no quantity key or unit for unscaled readings, no descriptor attribute labelled as a value', () => {
+    const [result] = decodeAll(captures.get('scs-ch-lg-e450-vse2026')!);
+    const record = toFrameRecord({ id: 1, at: new Date(0), result: result!, rejected: null }, (obis) => (obis === '1-0:31.7.0' ? 'current_l1' : null));
+    expect(record.readings.find((r) => r.obis === '1-0:31.7.0')).toEqual({ obis: '1-0:31.7.0', key: null, value: 9, unit: null, unscaled: true });
+    const labelled: string[] = [];
+    const walk = (n: TreeNodeDto) => {
+      if (n.obis && n.type === 'int8') labelled.push(n.obis);
+      n.children?.forEach(walk);
+    };
+    walk(record.tree!);
+    expect(labelled).toEqual([]);
+  });
+});
+

@@ -25,6 +25,7 @@ export const de = {
     obis: 'OBIS',
     value: 'Wert',
     noHistory: 'Noch kein Verlauf.',
+    unscaled: 'Rohwert, Skalierung unbekannt',
   },
   frames: {
     title: 'Letzte Telegramme',

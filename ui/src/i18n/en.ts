@@ -23,6 +23,7 @@ export const en = {
     obis: 'OBIS',
     value: 'Value',
     noHistory: 'No history yet.',
+    unscaled: 'raw value, scaler unknown',
   },
   frames: {
     title: 'Recent pushes',
