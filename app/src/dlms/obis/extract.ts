@@ -16,7 +16,7 @@ import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
-import { implausibleAs, quantityOfCode, type QuantitySpec } from './quantities.js';
+import { implausibleAs, quantityOfCode } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
@@ -143,17 +143,6 @@ function taggedReason(pairs: number, scalerUnits: number): string {
 }
 
 /**
- * The common case, cheap enough for every value of every push: a number in the canonical unit (or none for the
- * power factor) inside the range; the bounds are finite, so NaN and ±Infinity fail. Anything else goes to
- * implausibleAs for the verdict and its message.
- */
-function fastPlausible(q: QuantitySpec, reading: Reading): boolean {
-  const v = reading.value;
-  const unit = reading.unit;
-  return typeof v === 'number' && (unit === q.unit || (unit === undefined && q.unit === null)) && v >= q.min && v <= q.max;
-}
-
-/**
  * The tagged strategy, only for a consistent shape: every OBIS code is followed directly (no structure or
  * array in between) by a leaf value, optionally by its {scaler, unit}; numbers without an OBIS code, or an
  * OBIS code inside a capture-object descriptor {class-id, OBIS, attribute, data index}, mean the push is
@@ -181,14 +170,19 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       if (reading) readings[obis] = reading;
       pairs++;
       if (su >= 0) scalerUnits++;
-      // plausibility right here for values with their own scaler (Netz NÖ, TINETZ …): no lookup by string later
+      // plausibility right here for numbers with their own scaler (Netz NÖ, TINETZ …), from the leaves: the
+      // common case costs a few comparisons and no lookup by string later
       const at = l.start[i]!;
       const q = quantityOfCode(v.b[at]!, v.b[at + 2]!, v.b[at + 3]!);
       if (q !== null) {
-        if (su < 0 || !reading) uncheckedQuantities++;
-        else if (!fastPlausible(q, reading)) {
-          const why = implausibleAs(q, obis, reading);
-          if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
+        if (su < 0 || !reading || !isNumberTag(l.tag[i + 1]!)) uncheckedQuantities++;
+        else {
+          const value = reading.value as number;
+          const unit = unitSymbol(l.start[su]!);
+          if (!(unit === q.unit && value >= q.min && value <= q.max)) {
+            const why = implausibleAs(q, obis, reading);
+            if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
+          }
         }
       }
       i += su >= 0 ? 2 : 1;
