@@ -67,22 +67,46 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
   }
   const body = header.bodyStart;
   const end = plaintext.length;
-  try {
-    // pushes that name their values themselves come first: their descriptors would otherwise look OBIS-tagged
-    // (cheap byte tests first: 02 n 01 … for a capture-object list, 02 02 16 … for compact descriptors)
-    if (plaintext[body] === TAG.structure && (plaintext[body + 2] === TAG.array || plaintext[body + 3] === TAG.array || plaintext[body + 2] === TAG.enum)) {
-      const described = extractSelfDescribing(plaintext, body, end, leaves, headerTime) ?? extractCompactDescriptors(plaintext, body, end, leaves, headerTime);
-      if (described) return described;
+  // a capture-object list first (02 n 01 k 02 04 12 …): its descriptors would otherwise look OBIS-tagged
+  if (plaintext[body] === TAG.structure && (plaintext[body + 2] === TAG.array || plaintext[body + 3] === TAG.array)) {
+    let described: ExtractedReadings | null;
+    try {
+      described = extractSelfDescribing(plaintext, body, end, leaves, headerTime);
+    } catch (e) {
+      if (isMeterError(e)) throw withSignature(e, plaintext, body);
+      throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
     }
+    if (described) return described;
+  }
+  let axdrError: string | null = null;
+  try {
     leaves.reset();
     const after = collectLeaves(plaintext, body, end, leaves);
-    if (after !== end) throw new RangeError(`${end - after} bytes left after the notification body`);
+    if (after !== end) axdrError = `${end - after} bytes left after the notification body`;
   } catch (e) {
-    if (isMeterError(e)) throw withSignature(e, plaintext, body);
-    throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
+    axdrError = (e as Error).message;
+  }
+  // compact untagged descriptors (Sagemcom XT211) only where the ordinary reading fails: they are no A-XDR
+  if (axdrError !== null) {
+    const described = compactDescriptors(plaintext, body, leaves, headerTime);
+    if (described) return described;
+    throw new MeterError('AXDR_INVALID', `data-notification: ${axdrError}`);
   }
   try {
     return extractReadings(plaintext, leaves, headerTime);
+  } catch (e) {
+    if (!isMeterError(e)) throw e;
+    if (e.code === 'LAYOUT_UNKNOWN') {
+      const described = compactDescriptors(plaintext, body, leaves, headerTime);
+      if (described) return described;
+    }
+    throw withSignature(e, plaintext, body);
+  }
+}
+
+function compactDescriptors(plaintext: Uint8Array, body: number, leaves: Leaves, headerTime: string | null): ExtractedReadings | null {
+  try {
+    return extractCompactDescriptors(plaintext, body, plaintext.length, leaves, headerTime);
   } catch (e) {
     throw isMeterError(e) ? withSignature(e, plaintext, body) : e;
   }
