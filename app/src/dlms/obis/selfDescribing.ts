@@ -231,7 +231,8 @@ const COMPACT_HEADER = COMPACT_DESCRIPTOR_LENGTH;
 
 /**
  * A compact-descriptor push (Sagemcom XT211) at `bodyStart`, or null when the body does not have that exact
- * shape from its first to its last byte (then the ordinary A-XDR path decides).
+ * shape from its first to its last byte. decodeApdu tries it only when the ordinary A-XDR reading fails (not
+ * A-XDR, or no known layout), so it can never take over a push another strategy reads.
  */
 export function extractCompactDescriptors(
   b: Uint8Array,
