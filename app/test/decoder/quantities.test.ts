@@ -1,7 +1,7 @@
 /** The quantity table and the LAYOUT_UNKNOWN type signature. */
 import { describe, expect, it } from 'vitest';
 import { collapse, MAX_SIGNATURE_LENGTH, typeSignature } from '../../src/dlms/axdr/signature.js';
-import { implausibility, quantityOf } from '../../src/dlms/obis/quantities.js';
+import { implausibility, quantityOf, quantityOfCode } from '../../src/dlms/obis/quantities.js';
 import { CLOCK, I8, O, OBIS, S, scalerUnit, U16, U32, Vs } from './axdrBuild.js';
 
 describe('quantity table', () => {
@@ -18,6 +18,17 @@ describe('quantity table', () => {
     expect(quantityOf('0-0:1.0.0')).toBeNull();
     expect(quantityOf('0-0:96.1.0')).toBeNull();
     expect(quantityOf('1-0:0.0.1')).toBeNull();
+  });
+
+  it('gives the same answer from the OBIS bytes as from the text (the hot path uses the bytes)', () => {
+    for (let c = 0; c < 256; c++) {
+      for (const d of [7, 8, 9]) {
+        expect(quantityOfCode(1, c, d), `1-0:${c}.${d}.0`).toBe(quantityOf(`1-0:${c}.${d}.0`));
+        expect(quantityOfCode(0, c, d)).toBeNull();
+      }
+    }
+    expect(quantityOf('1-0:32.7.0')?.unitCode).toBe(35);
+    expect(quantityOf('1-0:13.7.0')?.unitCode).toBe(255);
   });
 
   it('checks wide physical limits in canonical units', () => {

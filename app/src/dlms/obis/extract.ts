@@ -16,7 +16,7 @@ import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
-import { implausibleAs, quantityOfCode } from './quantities.js';
+import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
@@ -173,13 +173,14 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       // plausibility right here for numbers with their own scaler (Netz NÖ, TINETZ …), from the leaves: the
       // common case costs a few comparisons and no lookup by string later
       const at = l.start[i]!;
-      const q = quantityOfCode(v.b[at]!, v.b[at + 2]!, v.b[at + 3]!);
+      const d = v.b[at + 3]!;
+      const q = v.b[at] === 1 && (d === 7 || d === 8) ? (QUANTITY_BY_CD[(d - 7) * 256 + v.b[at + 2]!] ?? null) : null;
       if (q !== null) {
-        if (su < 0 || !reading || !isNumberTag(l.tag[i + 1]!)) uncheckedQuantities++;
+        if (su < 0 || !reading) uncheckedQuantities++;
         else {
-          const value = reading.value as number;
-          const unit = unitSymbol(l.start[su]!);
-          if (!(unit === q.unit && value >= q.min && value <= q.max)) {
+          // the common case: a number in the canonical unit (enum compared, no lookup) inside the range
+          const value = reading.value;
+          if (!(typeof value === 'number' && l.start[su] === q.unitCode && value >= q.min && value <= q.max)) {
             const why = implausibleAs(q, obis, reading);
             if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
           }

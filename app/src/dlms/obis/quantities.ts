@@ -33,6 +33,8 @@ export interface QuantitySpec {
   readonly kind: QuantityKind;
   /** Canonical unit (see the module doc); null for the power factor. */
   readonly unit: string | null;
+  /** The canonical unit as DLMS unit enum (IEC 62056-6-2; 255 "none" for the power factor). */
+  readonly unitCode: number;
   /** Inclusive plausible range in the canonical unit. */
   readonly min: number;
   readonly max: number;
@@ -43,9 +45,13 @@ export interface QuantitySpec {
 }
 
 const MAX_POWER = 1_000_000; // 1 MW: far above any customer-interface meter
+/** DLMS unit enum of each canonical unit (units.ts). */
+const UNIT_CODES: Readonly<Record<string, number>> = { W: 27, VA: 28, var: 29, Wh: 30, VAh: 31, varh: 32, A: 33, V: 35, Hz: 44 };
+
 const spec = (kind: QuantityKind, unit: string | null, min: number, max: number, zeroAllowed = false): QuantitySpec => ({
   kind,
   unit,
+  unitCode: unit === null ? 255 : UNIT_CODES[unit]!,
   min,
   max,
   zeroAllowed,
@@ -112,20 +118,17 @@ export function quantityOf(obis: string): QuantitySpec | null {
   return q;
 }
 
-/** Quantities by group C (0..255) for D = 7 and D = 8 (A = 1), for callers that have the OBIS bytes. */
-const BY_C_INSTANT: (QuantitySpec | null)[] = [];
-const BY_C_ENERGY: (QuantitySpec | null)[] = [];
-for (let c = 0; c < 256; c++) {
-  BY_C_INSTANT.push(classify(`1-0:${c}.7.0`));
-  BY_C_ENERGY.push(classify(`1-0:${c}.8.0`));
-}
+/**
+ * Quantities of electricity codes (A = 1) by value groups C and D, for callers that have the OBIS bytes: index
+ * (D − 7) × 256 + C for D = 7 (instantaneous) and D = 8 (energy).
+ */
+export const QUANTITY_BY_CD: readonly (QuantitySpec | null)[] = Array.from({ length: 512 }, (_, i) =>
+  classify(`1-0:${i & 0xff}.${(i >> 8) + 7}.0`),
+);
 
-/** quantityOf for OBIS value groups A, C, D as bytes (the decode hot path): two array reads, no string. */
+/** quantityOf for OBIS value groups A, C, D as bytes: one array read, no string. */
 export function quantityOfCode(a: number, c: number, d: number): QuantitySpec | null {
-  if (a !== 1) return null;
-  if (d === 7) return BY_C_INSTANT[c] ?? null;
-  if (d === 8) return BY_C_ENERGY[c] ?? null;
-  return null;
+  return a === 1 && (d === 7 || d === 8) ? (QUANTITY_BY_CD[(d - 7) * 256 + c] ?? null) : null;
 }
 
 /** Factor from a stated unit to the canonical one, or undefined when the unit is not one of the quantity's. */
