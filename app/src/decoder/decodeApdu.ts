@@ -5,11 +5,15 @@
 import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
 import { GENERAL_GLO_CIPHERING, parseGloCiphering, type GloCiphered } from '../dlms/apdu/gloCiphering.js';
 import { dateTimeIso } from '../dlms/axdr/dateTime.js';
+import { TAG } from '../dlms/axdr/decode.js';
 import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
+import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../dlms/obis/dsmr.js';
 import { extractReadings } from '../dlms/obis/extract.js';
-import { OBIS_METER_NUMBER } from '../dlms/obis/obis.js';
-import type { ExtractedReadings } from '../dlms/obis/readings.js';
+import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis/obis.js';
+import { implausibility, quantityOf } from '../dlms/obis/quantities.js';
+import type { ExtractedReadings, Readings } from '../dlms/obis/readings.js';
+import { extractCompactDescriptors, extractSelfDescribing } from '../dlms/obis/selfDescribing.js';
 import type { Decryptor, TagStatus } from '../dlms/security/decrypt.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
@@ -29,6 +33,9 @@ const DSMR_EQUIPMENT_ID = '0-0:96.1.1';
 function meterNumber(extracted: ExtractedReadings): string | null {
   const number = extracted.readings[OBIS_METER_NUMBER]?.value;
   if (typeof number === 'string') return number;
+  // COSEM logical device name (L+G self-describing pushes: "LGZ1030655933512"), unique per meter
+  const deviceName = extracted.readings[OBIS_DEVICE_NAME]?.value;
+  if (typeof deviceName === 'string' && deviceName !== '') return deviceName;
   const equipment = extracted.readings[DSMR_EQUIPMENT_ID]?.value;
   if (typeof equipment === 'string') {
     // DSMR writes the equipment id as hex-encoded ASCII
@@ -50,9 +57,6 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
   let header;
   try {
     header = parseNotificationHeader(plaintext);
-    leaves.reset();
-    const end = collectLeaves(plaintext, header.bodyStart, plaintext.length, leaves);
-    if (end !== plaintext.length) throw new RangeError(`${plaintext.length - end} bytes left after the notification body`);
   } catch (e) {
     throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
   }
@@ -61,7 +65,93 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
     headerTime = dateTimeIso(plaintext, header.dateTimeAt);
     if (headerTime === null) throw new MeterError('DATETIME_INVALID', `header date-time ${toHex(plaintext, header.dateTimeAt, header.dateTimeAt + 12)}`);
   }
-  return extractReadings(plaintext, leaves, headerTime);
+  const body = header.bodyStart;
+  const end = plaintext.length;
+  // a capture-object list first (02 n 01 k 02 04 12 …): its descriptors would otherwise look OBIS-tagged
+  if (plaintext[body] === TAG.structure && (plaintext[body + 2] === TAG.array || plaintext[body + 3] === TAG.array)) {
+    let described: ExtractedReadings | null;
+    try {
+      described = extractSelfDescribing(plaintext, body, end, leaves, headerTime);
+    } catch (e) {
+      if (isMeterError(e)) throw withSignature(e, plaintext, body);
+      throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
+    }
+    if (described) return described;
+  }
+  let axdrError: string | null = null;
+  try {
+    leaves.reset();
+    const after = collectLeaves(plaintext, body, end, leaves);
+    if (after !== end) axdrError = `${end - after} bytes left after the notification body`;
+  } catch (e) {
+    axdrError = (e as Error).message;
+  }
+  // compact untagged descriptors (Sagemcom XT211) only where the ordinary reading fails: they are no A-XDR
+  if (axdrError !== null) {
+    const described = compactDescriptors(plaintext, body, leaves, headerTime);
+    if (described) return described;
+    throw new MeterError('AXDR_INVALID', `data-notification: ${axdrError}`);
+  }
+  try {
+    return extractReadings(plaintext, leaves, headerTime);
+  } catch (e) {
+    if (!isMeterError(e)) throw e;
+    if (e.code === 'LAYOUT_UNKNOWN') {
+      const described = compactDescriptors(plaintext, body, leaves, headerTime);
+      if (described) return described;
+    }
+    throw withSignature(e, plaintext, body);
+  }
+}
+
+function compactDescriptors(plaintext: Uint8Array, body: number, leaves: Leaves, headerTime: string | null): ExtractedReadings | null {
+  try {
+    return extractCompactDescriptors(plaintext, body, plaintext.length, leaves, headerTime);
+  } catch (e) {
+    throw isMeterError(e) ? withSignature(e, plaintext, body) : e;
+  }
+}
+
+/** A layout we do not know gets the body's shape (types only, no values) for the bug report. */
+function withSignature(e: MeterError, plaintext: Uint8Array, body: number): MeterError {
+  if (e.code !== 'LAYOUT_UNKNOWN' || e.signature !== undefined) return e;
+  return new MeterError('LAYOUT_UNKNOWN', e.detail, typeSignature(plaintext, body, plaintext.length));
+}
+
+/**
+ * OBIS-tagged pushes without any {scaler, unit}: their numbers are in the canonical unit only where a source
+ * documents it. That is the L+G E450 of Energienetze Steiermark (FLAG id LGZ: W, Wh, var, varh; protocol.md
+ * §6, esphome-libs/dlms_parser tests/expected/hdlc_lgz_e450_2.h). Anything else (e.g. Kamstrup's
+ * `Kamstrup_V0001` list: current 57 = 0.57 A, power factor 83 = 0.83) keeps its raw numbers, marked
+ * unscaled, until its scalers are known.
+ */
+function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string | null): ExtractedReadings {
+  if (extracted.layout !== 'obis' || extracted.scalerUnits !== 0 || manufacturer === 'LGZ') return extracted;
+  const readings = extracted.readings;
+  const marked: Readings = {};
+  let count = 0;
+  for (const obis in readings) {
+    const r = readings[obis]!;
+    if (typeof r.value === 'number' && quantityOf(obis) !== null) {
+      marked[obis] = { value: r.value, unscaled: true };
+      count++;
+    } else marked[obis] = r;
+  }
+  if (count === 0) return extracted;
+  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}: ${count} unscaled` };
+}
+
+/**
+ * Every reading must be a possible value of its quantity (quantities.ts): a push with one impossible number
+ * is rejected whole, whichever strategy read it. No allocation unless a value fails.
+ */
+function checkPlausible(extracted: ExtractedReadings): void {
+  if (extracted.plausibilityChecked) return; // the tagged extractor checked every quantity already
+  const readings = extracted.readings;
+  for (const obis in readings) {
+    const why = implausibility(obis, readings[obis]!);
+    if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (${extracted.layout})`);
+  }
 }
 
 /**
@@ -119,8 +209,10 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
     } else {
       throw new MeterError('APDU_UNKNOWN', `APDU tag 0x${toHex(apdu, 0, 1)}`);
     }
+    extracted = unscaledWithoutUnits(extracted, manufacturer);
+    checkPlausible(extracted);
     const meter: MeterIdentity = { id: meterNumber(extracted), systemTitle, manufacturer };
-    const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout };
+    const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
     return { ok: true, push, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   } catch (e) {
     const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', `unexpected: ${(e as Error).message}`);

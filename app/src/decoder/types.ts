@@ -19,8 +19,10 @@ export interface DecodedPush {
   /** Meter clock, ISO 8601 (with offset when the meter states one). */
   readonly time: string | null;
   readonly readings: Readings;
-  /** `obis`, `dsmr` or a positional layout id. */
+  /** `obis`, `self-describing`, `compact-descriptors`, `dsmr` or a positional layout id. */
   readonly layout: string;
+  /** Why that strategy was chosen (for `decode --explain`), e.g. `14 capture objects, 14 values`. */
+  readonly reason: string;
 }
 
 /** What each stage saw; filled as far as decoding got. Views into the frames' bytes, no copies. */

@@ -148,8 +148,12 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
     case 'array':
     case 'structure': {
       const children: TreeNodeDto[] = v.items.map((item) => nodeOf(item, readings, keyOf, depth + 1));
-      // label values with the OBIS code that precedes them (flat Netz NÖ triples and nested structures alike)
-      v.items.forEach((item, i) => {
+      // label values with the OBIS code that precedes them (flat Netz NÖ triples and nested structures alike),
+      // but not inside a capture-object descriptor {class-id, OBIS, attribute, data index}: its next item is the
+      // attribute index, not the value (self-describing pushes)
+      const descriptor =
+        v.items.length === 4 && v.items[0]!.type === 'uint16' && v.items[2]!.type === 'int8' && v.items[3]!.type === 'uint16';
+      if (!descriptor) v.items.forEach((item, i) => {
         if (item.type === 'octet-string' && isValueObis(item.data, item.start, item.length) && i + 1 < v.items.length) {
           const obis = formatObis(item.data, item.start);
           const key = keyOf(obis) ?? undefined;
@@ -183,7 +187,10 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
 }
 
 function readingsOf(readings: Readings, keyOf: KeyOf): ReadingDto[] {
-  return Object.entries(readings).map(([obis, r]) => ({ obis, key: keyOf(obis), value: r.value, unit: r.unit ?? null }));
+  // unscaled raw values (readings.ts) are no registry quantity: no key, so no panel tile shows them as V, A, W …
+  return Object.entries(readings).map(([obis, r]) =>
+    r.unscaled ? { obis, key: null, value: r.value, unit: null, unscaled: true as const } : { obis, key: keyOf(obis), value: r.value, unit: r.unit ?? null },
+  );
 }
 
 /** The A-XDR tree of a data-notification, parsed again from the plaintext (only for the inspector). */
@@ -213,7 +220,13 @@ export function toFrameRecord(input: RecordInput, keyOf: KeyOf): FrameRecordDto 
     ? { stage: 'layout' as const, code: rejected.code, message: `${rejected.code}: implausible values, push dropped (${rejected.detail})` }
     : result.ok
       ? null
-      : { stage: result.error.stage, code: result.error.code, message: result.error.message };
+      : {
+          stage: result.error.stage,
+          code: result.error.code,
+          message: result.error.message,
+          detail: result.error.detail,
+          ...(result.error.signature === undefined ? {} : { signature: result.error.signature }),
+        };
   return {
     id: input.id,
     at: input.at.toISOString(),

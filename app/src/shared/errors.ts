@@ -86,7 +86,11 @@ export const ERROR_CODES = {
   // --- layout: parsed fine, but no known way to turn it into readings --------------------------------
   LAYOUT_UNKNOWN: {
     stage: 'layout',
-    hint: 'unknown payload layout: please share a capture (Frames tab, download) so it can be supported',
+    hint: 'unknown payload layout: please share a capture (Frames tab, download) and the structure signature so it can be supported',
+  },
+  VALUE_IMPLAUSIBLE: {
+    stage: 'layout',
+    hint: 'a decoded value is physically impossible for its quantity (e.g. 900 V): a corrupted push or a misread layout, so nothing was published; if it repeats, please share a capture',
   },
 } as const satisfies Record<string, CodeInfo>;
 
@@ -101,6 +105,11 @@ export class MeterError extends Error {
     readonly code: ErrorCode,
     /** What exactly was wrong (byte offsets, values). Never contains key material. */
     readonly detail: string,
+    /**
+     * LAYOUT_UNKNOWN: the compact A-XDR type signature of the body (no values, see dlms/axdr/signature.ts),
+     * for the user to paste into a bug report.
+     */
+    readonly signature?: string,
   ) {
     super(`${code}: ${ERROR_CODES[code].hint} (${detail})`);
     this.stage = ERROR_CODES[code].stage;
@@ -126,8 +135,11 @@ export interface ErrorRecord {
   readonly stage: ErrorStage;
   readonly code: ErrorCode;
   readonly message: string;
+  /** LAYOUT_UNKNOWN: type signature of the push body (no values), e.g. `S(O12,11×(O6,U32,S(I8,E)),O12)`. */
+  readonly signature?: string;
 }
 
 export function toErrorRecord(e: MeterError): ErrorRecord {
-  return { stage: e.stage, code: e.code, message: e.message };
+  const record = { stage: e.stage, code: e.code, message: e.message };
+  return e.signature === undefined ? record : { ...record, signature: e.signature };
 }

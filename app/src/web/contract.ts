@@ -22,6 +22,10 @@ export interface ErrorDto {
   readonly code: string;
   /** English message naming the likely cause. */
   readonly message: string;
+  /** The technical detail alone (the message's part in parentheses), for panels that translate the hint. */
+  readonly detail?: string;
+  /** LAYOUT_UNKNOWN: the push body's A-XDR type signature (no values), for bug reports. */
+  readonly signature?: string;
 }
 
 /** A labelled byte range in a hex block. */
@@ -72,6 +76,8 @@ export interface ReadingDto {
   readonly value: number | string;
   /** DLMS unit symbol (Wh, W, varh, var, V, A, Hz …) or null for counts, text and the power factor. */
   readonly unit: string | null;
+  /** A raw register value without its scaler (see the backend's Reading.unscaled): shown as a number only. */
+  readonly unscaled?: true;
 }
 
 /** One push as kept in the ring buffer for the frame inspector. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedVectors, streamOf } from '../support/vectors.js';
+import { ownCaptures, sharedVectors, streamOf } from '../support/vectors.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'smr-cli-'));
@@ -73,6 +73,15 @@ describe('decode command', () => {
     expect(r.stdout).toMatch(/decryption fail/);
     expect(r.stdout).not.toMatch(/A-XDR body/);
     expect(r.stdout + r.stderr).not.toContain(wrong);
+  it('prints the structure signature of a push with an unknown layout, and the unscaled flag of raw values', () => {
+    // a plain data-notification whose body matches no strategy: structure{u16, u16, bit-string}
+    const unknown = '0F00000001000203120001120002040800';
+    const r = run(['decode', '-'], unknown);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ ok: false, error: { code: 'LAYOUT_UNKNOWN', signature: 'S(2×U16,BIT8)' } });
+    const xt211 = ownCaptures().find((v) => v.name === 'dlmsparser-cz-sagemcom-xt211')!;
+    const ok = JSON.parse(run(['decode', '-'], xt211.frames.join('')).stdout.trim());
+    expect(ok.readings['1-0:1.7.0']).toEqual({ value: 1956, unscaled: true });
   });
 
   it('exits 2 for bad arguments', () => {

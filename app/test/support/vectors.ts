@@ -15,10 +15,10 @@ export interface Vector {
   readonly key: string;
   readonly auth_key?: string;
   readonly frames: readonly string[];
-  readonly expected?: Record<string, { value: number | string; unit?: string }>;
+  readonly expected?: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>;
   readonly decoded?: Record<string, { value: number | string; unit?: string }>;
   /** Own captures: the reference decode made when the capture was added (checked against `expected`). */
-  readonly decoded_by_helper?: Record<string, { value: number | string; unit?: string }>;
+  readonly decoded_by_helper?: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>;
   readonly expected_plaintext?: string;
 }
 
@@ -38,11 +38,12 @@ export const keyOf = (hex: string | undefined): Uint8Array | null => (hex ? Uint
 
 /** The vector's reference values keyed the way the decoder writes OBIS codes (`A-B:C.D.E`). */
 export function referenceReadings(
-  values: Record<string, { value: number | string; unit?: string }>,
-): Record<string, { value: number | string; unit?: string }> {
-  const out: Record<string, { value: number | string; unit?: string }> = {};
+  values: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>,
+): Record<string, { value: number | string; unit?: string; unscaled?: true }> {
+  const out: Record<string, { value: number | string; unit?: string; unscaled?: true }> = {};
   for (const [k, v] of Object.entries(values)) {
-    out[normaliseObis(k)] = v.unit ? { value: v.value, unit: v.unit } : { value: v.value };
+    // `unscaled`: the source states the raw register value (no scaler/unit in the push), see readings.ts
+    out[normaliseObis(k)] = v.unit ? { value: v.value, unit: v.unit } : v.unscaled ? { value: v.value, unscaled: true } : { value: v.value };
   }
   return out;
 }

@@ -25,6 +25,7 @@ export const de = {
     obis: 'OBIS',
     value: 'Wert',
     noHistory: 'Noch kein Verlauf.',
+    unscaled: 'Rohwert, Skalierung unbekannt',
   },
   frames: {
     title: 'Letzte Telegramme',
@@ -44,6 +45,7 @@ export const de = {
     tag: 'Authentifizierungs-Tag',
     tagValues: { none: 'keiner', verified: 'geprüft', 'not-verified': 'vorhanden, nicht geprüft' },
     readings: 'Messwerte',
+    signature: 'Struktur-Signatur (nur Typen, keine Werte: in eine Fehlermeldung einfügen)',
     stages: {
       bytes: 'Bytes',
       frames: 'Rahmen',
@@ -113,6 +115,12 @@ export const de = {
       discovery_pending: 'Discovery wird gesendet, sobald das erste Telegramm dekodiert ist.',
     } as Record<string, string>,
   },
+  errorHints: {
+    LAYOUT_UNKNOWN:
+      'Unbekannter Aufbau des Telegramms: bitte einen Mitschnitt (Telegramme, Herunterladen) und die Struktur-Signatur melden, damit er unterstützt werden kann',
+    VALUE_IMPLAUSIBLE:
+      'Ein dekodierter Wert ist für seine Messgröße physikalisch unmöglich (z. B. 900 V): ein beschädigtes Telegramm oder ein falsch gelesener Aufbau, daher wurde nichts veröffentlicht; bei Wiederholung bitte einen Mitschnitt melden',
+  } as Record<string, string>,
   keyTest: {
     title: 'Schlüssel testen',
     intro:

@@ -23,6 +23,7 @@ export const en = {
     obis: 'OBIS',
     value: 'Value',
     noHistory: 'No history yet.',
+    unscaled: 'raw value, scaler unknown',
   },
   frames: {
     title: 'Recent pushes',
@@ -42,6 +43,7 @@ export const en = {
     tag: 'Authentication tag',
     tagValues: { none: 'none', verified: 'verified', 'not-verified': 'present, not verified' },
     readings: 'Readings',
+    signature: 'Structure signature (types only, no values: paste it into a bug report)',
     stages: {
       bytes: 'bytes',
       frames: 'frames',
@@ -99,6 +101,11 @@ export const en = {
      */
     hints: {} as Record<string, string>,
   },
+  /**
+   * Error hints by code. English comes from the backend's message (the source of truth), so this is empty; other
+   * languages translate the codes they know, shown with the backend's technical detail.
+   */
+  errorHints: {} as Record<string, string>,
   keyTest: {
     title: 'Test a key',
     intro:

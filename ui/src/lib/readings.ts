@@ -7,7 +7,8 @@ import type { ReadingDto } from '../api/contract.js';
 export function byObis(readings: readonly ReadingDto[], cde: string): number | null {
   for (const r of readings) {
     const core = r.obis.replace(/^\d+-\d+:/, '').replace(/\*\d+$/, '');
-    if (core === cde && typeof r.value === 'number') return r.value;
+    // an unscaled raw value (e.g. 9 for 0.09 A) is never shown as the quantity
+    if (core === cde && typeof r.value === 'number' && !r.unscaled) return r.value;
   }
   return null;
 }

@@ -45,6 +45,13 @@ function Detail({ frame }: { frame: FrameRecordDto }) {
   );
 }
 
+/** The translated hint of a code where the language has one (with the backend's detail), else the backend's text. */
+function errorLine(error: NonNullable<FrameRecordDto['error']>): string {
+  const hint = t.errorHints[error.code];
+  if (hint === undefined) return f.errorText(error);
+  return error.detail ? `${hint} (${error.detail})` : hint;
+}
+
 function FrameRow({ frame, open }: { frame: FrameRecordDto; open: boolean }) {
   return (
     <li class="card" data-frame-id={frame.id} data-ok={String(frame.ok)}>
@@ -63,7 +70,12 @@ function FrameRow({ frame, open }: { frame: FrameRecordDto; open: boolean }) {
       </div>
       {frame.error && (
         <p data-testid="frame-error" class={s.error}>
-          <code>{frame.error.code}</code> {f.errorText(frame.error)}
+          <code>{frame.error.code}</code> {errorLine(frame.error)}
+        </p>
+      )}
+      {frame.error?.signature && (
+        <p data-testid="frame-signature" class="muted">
+          {t.frames.signature}: <code>{frame.error.signature}</code>
         </p>
       )}
       {open && (

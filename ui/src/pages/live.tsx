@@ -92,7 +92,10 @@ export function LivePage() {
             {l.readings.map((r) => (
               <tr key={r.obis}>
                 <td class="mono">{r.obis}</td>
-                <td class="num">{f.reading(r.value, r.unit)}</td>
+                <td class="num">
+                  {f.reading(r.value, r.unit)}
+                  {r.unscaled && <span class="muted"> ({t.live.unscaled})</span>}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@
  * The date-time is `00` when absent, or a 12-byte octet string written `0C <12>` (length only, as the
  * Austrian meters send it) or `09 0C <12>` (with the octet-string tag).
  */
+import { compactBodyEnd } from '../axdr/compactDescriptors.js';
 import { decodeValue, type DlmsValue } from '../axdr/decode.js';
 import { Reader } from '../axdr/Reader.js';
 
@@ -33,10 +34,21 @@ export function parseDataNotification(apdu: Uint8Array, start = 0, end = apdu.le
   return { invokeId: header.invokeId, dateTime, body, bodyStart: header.bodyStart };
 }
 
-/** Length of a complete data-notification at `start`, for framers of unframed streams. */
+/**
+ * Length of a complete data-notification at `start`, for framers of unframed streams. A body that is no
+ * plain A-XDR may still be a compact-descriptor body (Sagemcom XT211, see axdr/compactDescriptors.ts).
+ */
 export function measureDataNotification(buf: Uint8Array, start: number, end: number): number {
-  const r = new Reader(buf, parseNotificationHeader(buf, start, end).bodyStart, end);
-  decodeValue(r);
+  const bodyStart = parseNotificationHeader(buf, start, end).bodyStart;
+  const r = new Reader(buf, bodyStart, end);
+  try {
+    decodeValue(r);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const compactEnd = compactBodyEnd(buf, bodyStart, end);
+    if (compactEnd < 0) throw e;
+    return compactEnd - start;
+  }
   return r.pos - start;
 }
 

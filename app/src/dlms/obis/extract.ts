@@ -4,8 +4,10 @@
  *    "octet-string(6) OBIS, value, optional {scaler, unit}" (Netz NÖ flat triples, TINETZ/Salzburg nested
  *    triples, L+G E450 pairs without scaler, Aidon arrays). Values without a code are recognised by type:
  *    a date-time is the clock, a text after the first position is the meter number.
+ *    Only a consistent shape is paired (see extractTagged): never "any 6-byte string and whatever follows".
  * 2. Positional layouts from `layouts.ts` when the body carries no value OBIS codes.
- * 3. DSMR telegrams are handled before this (see dsmr.ts).
+ * 3. DSMR telegrams are handled before this (see dsmr.ts); pushes with their own capture-object list
+ *    (self-describing, compact descriptors) before it too (see selfDescribing.ts).
  */
 import { MeterError } from '../../shared/errors.js';
 import { toHex } from '../../shared/hex.js';
@@ -14,6 +16,7 @@ import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
+import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
@@ -51,7 +54,7 @@ function asText(bytes: Uint8Array, start: number, end: number): string | null {
 }
 
 /** Reads the leaves of one body out of the bytes they were collected from. */
-class View {
+export class View {
   constructor(
     readonly b: Uint8Array,
     readonly l: Leaves,
@@ -73,7 +76,12 @@ class View {
     const tag = this.l.tag[i];
     const start = this.l.start[i]!;
     const end = this.l.end[i]!;
-    if (tag === TAG.octetString || tag === TAG.visibleString) return asText(this.b, start, end);
+    if (tag === TAG.octetString || tag === TAG.visibleString) {
+      // fixed-width texts padded with NUL bytes (L+G tariff name "RATE2\0\0\0")
+      let textEnd = end;
+      while (textEnd > start && this.b[textEnd - 1] === 0) textEnd--;
+      return asText(this.b, start, textEnd);
+    }
     if (tag === TAG.utf8String) {
       const s = utf8.decode(this.b.subarray(start, end));
       return /^[\x20-\x7e]+$/.test(s) ? s : null;
@@ -124,40 +132,93 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/** The last reason text: a meter sends the same shape every push, so no string per push. */
+let lastReason = { pairs: -1, scalerUnits: -1, text: '' };
+
+function taggedReason(pairs: number, scalerUnits: number): string {
+  const last = lastReason;
+  if (last.pairs === pairs && last.scalerUnits === scalerUnits) return last.text;
+  lastReason = { pairs, scalerUnits, text: `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}` };
+  return lastReason.text;
+}
+
+/**
+ * The tagged strategy, only for a consistent shape: every OBIS code is followed directly (no structure or
+ * array in between) by a leaf value, optionally by its {scaler, unit}; numbers without an OBIS code, or an
+ * OBIS code inside a capture-object descriptor {class-id, OBIS, attribute, data index}, mean the push is
+ * something else, and pairing anyway would publish e.g. the attribute index 2 as a reading.
+ */
 function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   const l = v.l;
   const n = l.count;
   const readings: Readings = {};
   let clock: string | null = null;
   let untaggedText: string | null = null;
+  let pairs = 0;
+  let scalerUnits = 0;
+  let uncheckedQuantities = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
       const obis = formatObis(v.b, l.start[i]!);
-      const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT ? i + 2 : -1;
+      // the value's tag byte must come right after the OBIS bytes: nothing nested in between
+      if (v.b[l.end[i]!] !== l.tag[i + 1]) throw new MeterError('LAYOUT_UNKNOWN', `${obis} is not followed directly by a value`);
+      if (i > 0 && l.tag[i - 1] === TAG.uint16 && l.tag[i + 1] === TAG.int8 && i + 2 < n && l.tag[i + 2] === TAG.uint16) {
+        throw new MeterError('LAYOUT_UNKNOWN', `${obis} is part of a capture-object descriptor, not followed by its value`);
+      }
+      const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT && v.b[l.end[i + 1]!] === TAG.structure ? i + 2 : -1;
       const reading = v.reading(obis, i + 1, su);
       if (reading) readings[obis] = reading;
+      pairs++;
+      if (su >= 0) scalerUnits++;
+      // plausibility right here for numbers with their own scaler (Netz NÖ, TINETZ …), from the leaves: the
+      // common case costs a few comparisons and no lookup by string later
+      const at = l.start[i]!;
+      const d = v.b[at + 3]!;
+      const q = v.b[at] === 1 && (d === 7 || d === 8) ? (QUANTITY_BY_CD[(d - 7) * 256 + v.b[at + 2]!] ?? null) : null;
+      if (q !== null) {
+        if (su < 0 || !reading) uncheckedQuantities++;
+        else {
+          // the common case: a number in the canonical unit (enum compared, no lookup) inside the range
+          const value = reading.value;
+          if (!(typeof value === 'number' && l.start[su] === q.unitCode && value >= q.min && value <= q.max)) {
+            const why = implausibleAs(q, obis, reading);
+            if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
+          }
+        }
+      }
       i += su >= 0 ? 2 : 1;
       continue;
     }
-    if (l.tag[i] === SCALER_UNIT) continue;
+    const tag = l.tag[i]!;
+    if (tag === SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', `a {scaler, unit} at value ${i + 1} belongs to no OBIS code`);
     // values without an OBIS code (Netz NÖ: the clock first, the meter number last)
     const c = v.clock(i);
     if (c !== null) {
       clock ??= c;
       continue;
     }
+    if (isNumberTag(tag)) throw new MeterError('LAYOUT_UNKNOWN', `value ${i + 1} is a number without an OBIS code`);
     // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
-  return finish(readings, time, untaggedText, 'obis');
+  addUntagged(readings, time, untaggedText);
+  const reason = taggedReason(pairs, scalerUnits);
+  return uncheckedQuantities === 0
+    ? { readings, time, layout: 'obis', reason, scalerUnits, plausibilityChecked: true }
+    : { readings, time, layout: 'obis', reason, scalerUnits };
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
-function finish(readings: Readings, time: string | null, meterNumber: string | null, layout: string): ExtractedReadings {
+function addUntagged(readings: Readings, time: string | null, meterNumber: string | null): void {
   if (time !== null && !readings[OBIS_CLOCK]) readings[OBIS_CLOCK] = { value: time };
   if (meterNumber !== null && !readings[OBIS_METER_NUMBER]) readings[OBIS_METER_NUMBER] = { value: meterNumber };
-  return { readings, time, layout };
+}
+
+/** The result of a strategy: the readings with the clock and untagged meter number added. */
+export function finish(readings: Readings, time: string | null, meterNumber: string | null, layout: string, reason: string): ExtractedReadings {
+  addUntagged(readings, time, meterNumber);
+  return { readings, time, layout, reason };
 }
 
 function slotMatches(slot: Slot, v: View, i: number): boolean {
@@ -173,6 +234,17 @@ function slotMatches(slot: Slot, v: View, i: number): boolean {
       if (type === undefined || !slot.types.includes(type)) return false;
       return slot.hex === undefined || (v.l.tag[i] === TAG.octetString && v.hex(i) === slot.hex);
   }
+}
+
+const positionalReasons = new Map<PositionalLayout, string>();
+
+function positionalReason(layout: PositionalLayout): string {
+  let text = positionalReasons.get(layout);
+  if (text === undefined) {
+    text = `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
+    positionalReasons.set(layout, text);
+  }
+  return text;
 }
 
 function extractPositional(layout: PositionalLayout, v: View, headerTime: string | null): ExtractedReadings {
@@ -195,7 +267,7 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
         break;
     }
   });
-  return finish(readings, clock ?? headerTime, null, layout.id);
+  return finish(readings, clock ?? headerTime, null, layout.id, positionalReason(layout));
 }
 
 /**
@@ -211,6 +283,8 @@ export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: s
   for (const layout of POSITIONAL_LAYOUTS) {
     if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }
-  const shape = Array.from(leaves.tag.subarray(0, n), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
-  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}`);
+  // the first values by type; the whole shape is in the error's signature (decodeApdu adds it)
+  const shown = Math.min(n, 12);
+  const shape = Array.from(leaves.tag.subarray(0, shown), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
+  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}${n > shown ? ', …' : ''}`);
 }

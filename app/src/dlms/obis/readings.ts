@@ -4,6 +4,13 @@ export interface Reading {
   readonly value: number | string;
   /** DLMS unit symbol; absent for counts, text, timestamps, the power factor and pushes without units. */
   readonly unit?: string;
+  /**
+   * `true` when the meter sent a register value without its scaler and unit (self-describing pushes capture
+   * attribute 2 of a register, not attribute 3) and no public source states the meter's default scaler: the
+   * value is the raw register content, e.g. 9 for 0.09 A. Never given a unit, never a Home Assistant sensor
+   * with a unit or device class, and only the "finite, energy not negative" checks apply to it.
+   */
+  readonly unscaled?: true;
 }
 
 /** OBIS code (`A-B:C.D.E`) → reading, in the order the push carries them. */
@@ -13,6 +20,15 @@ export interface ExtractedReadings {
   readonly readings: Readings;
   /** Meter clock (ISO 8601) from the body, else from the notification header; null when neither. */
   readonly time: string | null;
-  /** How the payload was read: `obis` (tagged), a positional layout id, or `dsmr`. */
+  /**
+   * How the payload was read: `obis` (tagged), `self-describing` (capture-object list in the push),
+   * `compact-descriptors` (untagged descriptor + value pairs), a positional layout id, or `dsmr`.
+   */
   readonly layout: string;
+  /** Why this strategy was chosen, for `decode --explain`: e.g. `14 capture objects, 14 values`. */
+  readonly reason?: string;
+  /** OBIS-tagged strategy: how many values came with their own {scaler, unit}. */
+  readonly scalerUnits?: number;
+  /** The extractor checked every reading of a physical quantity against quantities.ts already (hot path). */
+  readonly plausibilityChecked?: true;
 }

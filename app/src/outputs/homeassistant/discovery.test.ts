@@ -18,6 +18,7 @@ import {
   buildDiscovery,
   buildState,
   deviceId,
+  discoverableObis,
   manufacturerName,
   meterTime,
   type Component,
@@ -407,5 +408,34 @@ describe('diagnostics payload', () => {
       }),
     ).toEqual({ link_status: 'wrong_key', decode_errors: 3, rejected_pushes: 1, last_push: '2024-05-01T10:00:00.000Z' });
     expect(buildDiagnostics({ linkStatus: 'ok', decodeErrors: 0, rejectedPushes: 0, lastPushAt: null }).last_push).toBeNull();
+  });
+});
+
+describe('unscaled readings (raw register values without scaler)', () => {
+  const readings: Readings = {
+    '1-0:1.8.0': { value: 6842204, unit: 'Wh' },
+    '1-0:32.7.0': { value: 236, unscaled: true },
+    '1-0:31.7.0': { value: 9, unscaled: true },
+    '1-0:1.7.0': { value: 28, unscaled: true },
+    '1-0:2.7.0': { value: 0, unscaled: true },
+  };
+
+  it('are never discovered as a sensor with a unit or device class', () => {
+    expect(discoverableObis(readings)).toEqual(['1-0:1.8.0']);
+    const c = buildDiscovery(KAIFA, discoverableObis(readings), SETTINGS, '1').payload.components;
+    expect(Object.keys(c).filter((k) => !['meter_time', 'last_push', 'link_status', 'decode_errors', 'rejected_pushes'].includes(k))).toEqual([
+      'energy_import',
+    ]);
+  });
+
+  it('stay in the state under their OBIS code with the raw value, never under a sensor key or in net power', () => {
+    const s = buildState(push(readings));
+    expect(s['1-0:32.7.0']).toBe(236);
+    expect(s['1-0:31.7.0']).toBe(9);
+    expect(s.voltage_l1).toBeUndefined();
+    expect(s.current_l1).toBeUndefined();
+    expect(s.power_import).toBeUndefined();
+    expect(s.net_power).toBeUndefined();
+    expect(s.energy_import).toBe(6842.204);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
+import type { Readings } from '../../dlms/obis/readings.js';
 import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
 import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
 
@@ -102,6 +103,17 @@ function sensorComponent(id: string, def: SensorDefinition): Component {
   c.value_template = valueTemplate(def.key);
   c.expire_after = EXPIRE_AFTER_SECONDS;
   return c;
+}
+
+/**
+ * The OBIS codes of a push that may become Home Assistant entities: every reading except unscaled ones (a raw
+ * register value without its scaler, readings.ts). Those are never discovered as a sensor with a unit or device
+ * class: a guessed unit would be a wrong number. They stay in the state JSON under their OBIS code.
+ */
+export function discoverableObis(readings: Readings): string[] {
+  const keys: string[] = [];
+  for (const obis in readings) if (!readings[obis]!.unscaled) keys.push(obis);
+  return keys;
 }
 
 /** Which sensors a set of OBIS codes yields, in registry order (stable whatever order the push has). */
@@ -230,7 +242,8 @@ export type StatePayload = Readonly<Record<string, StateValue>>;
 export function buildState(push: AcceptedPush): StatePayload {
   const out: Record<string, StateValue> = {};
   for (const [obis, reading] of Object.entries(push.readings)) {
-    const def = lookupObis(obis);
+    const def = reading.unscaled ? undefined : lookupObis(obis);
+    // unknown codes and unscaled raw values: under the OBIS code itself, never under a sensor's key
     if (def === undefined) out[obis] = reading.value;
     else if (def.kind === 'text') out[def.key] = String(reading.value);
     else {
@@ -241,9 +254,10 @@ export function buildState(push: AcceptedPush): StatePayload {
   }
   const imp = push.readings[OBIS_POWER_IMPORT];
   const exp = push.readings[OBIS_POWER_EXPORT];
+  // net power only from scaled readings
   const impDef = lookupSensor(OBIS_POWER_IMPORT);
   const expDef = lookupSensor(OBIS_POWER_EXPORT);
-  if (imp && exp && impDef && expDef) {
+  if (imp && exp && impDef && expDef && !imp.unscaled && !exp.unscaled) {
     const i = publishedValue(impDef, imp);
     const e = publishedValue(expDef, exp);
     if (i !== null && e !== null) out.net_power = i - e;

@@ -16,6 +16,7 @@ import {
   buildDiagnostics,
   buildDiscovery,
   buildState,
+  discoverableObis,
   deviceId,
   entityKeys,
   EXPIRE_AFTER_SECONDS,
@@ -193,7 +194,7 @@ export class MqttPublisher implements PushSink {
       if (this.settings.discovery) this.pendingRemovals.add(topicsFor(this.settings, previous.id).config);
     }
     this.meter = entry;
-    for (const obis of Object.keys(push.readings)) entry.obis.add(obis);
+    for (const obis of discoverableObis(push.readings)) entry.obis.add(obis);
     this.latestPush = push;
     this.latestState = buildState(push);
 
