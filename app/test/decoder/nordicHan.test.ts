@@ -96,6 +96,35 @@ describe('Kaifa KFM_001 (MA304 3-phase, MA105 1-phase)', () => {
   });
 });
 
+describe('Kaifa KFM_001 with OBIS codes (Sweden)', () => {
+  it('scales the tagged but unscaled list like the positional one (toreamun/amshan tests/test_kaifa.py se_list)', () => {
+    // NOTIFICATION_BODY_SE_LIST of toreamun/amshan (commit 3571bed437e4ab2b03c4e76464467e0ad2f7fb52), as a bare
+    // data-notification 0F 40000000 00 <body>; the test there states 6.781 A, 232.2 V, 2816 W, 4786979 Wh.
+    const body =
+      '022409060100000281ff09074b464d5f30303109060000600100ff09103733343037333430373334303733343009060000600107ff09074d41333034483409060100010700ff' +
+      '0600000b0009060100020700ff060000000009060100030700ff060000000009060100040700ff0600000042090601001f0700ff0600001a7d09060100330700ff06000003' +
+      '1609060100470700ff06000017ed09060100200700ff060000091209060100340700ff06000008fc09060100480700ff06000008f109060000010000ff090c07e509160311' +
+      '231effffc40009060100010800ff0600490b2309060100020800ff060000000009060100030800ff060000667409060100040800ff060008d3e0';
+    const [record] = decodeCapture(hexBytes('0f4000000000' + body), { key: null, authKey: null, framing: 'auto' });
+    expect(record!.ok).toBe(true);
+    if (!record!.ok) return;
+    expect(record!.time).toBe('2021-09-22T17:35:30+01:00');
+    expect(record!.readings).toMatchObject({
+      '0-0:96.1.0': { value: '7340734073407340' },
+      '1-0:1.7.0': { value: 2816, unit: 'W' },
+      '1-0:4.7.0': { value: 66, unit: 'var' },
+      '1-0:31.7.0': { value: 6.781, unit: 'A' },
+      '1-0:51.7.0': { value: 0.79, unit: 'A' },
+      '1-0:71.7.0': { value: 6.125, unit: 'A' },
+      '1-0:32.7.0': { value: 232.2, unit: 'V' },
+      '1-0:52.7.0': { value: 230, unit: 'V' },
+      '1-0:72.7.0': { value: 228.9, unit: 'V' },
+      '1-0:1.8.0': { value: 4786979, unit: 'Wh' },
+      '1-0:4.8.0': { value: 578528, unit: 'varh' },
+    });
+  });
+});
+
 describe('Kamstrup Kamstrup_V0001 (values without scaler or unit)', () => {
   it('Norway list 2: 1-1 codes published as 1-0 codes, current 0.01 A, voltage 1 V', () => {
     const r = decodeOne(capture('amsreader-no-kamstrup-list2'));

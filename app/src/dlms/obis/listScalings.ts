@@ -10,6 +10,11 @@
  * energy 0.01 kWh (10 Wh). Some Swedish and Danish meters were reconfigured to send the voltage with two
  * decimals (amsreader-firmware issue #970, frames/KamstrupOmnipower_Bornholm_DK_5digitVoltage_9sep25.log:
  * 0x56B7 = 221.99 V); the push does not say which, so the voltage scaler is the one that gives a mains voltage.
+ *
+ * Kaifa (`KFM_001`, Swedish MA304H4 list with OBIS codes): the same values as the Norwegian positional
+ * KFM_001 lists (layouts.ts), tagged with 1-0 codes but still without scaler/unit: current mA, voltage 0.1 V
+ * (toreamun/amshan tests/test_kaifa.py `se_list`: 6781 → 6.781 A, 2322 → 232.2 V). There the list id is the
+ * value of 1-0:0.2.129 ("OBIS list version identifier", NVE) instead of an untagged first value.
  */
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler } from './units.js';
@@ -42,6 +47,8 @@ const V: ListQuantity = { unit: 'V', scalers: [0, -2], range: [80, 300] };
 const WH: ListQuantity = { unit: 'Wh', scalers: [1] };
 const VARH: ListQuantity = { unit: 'varh', scalers: [1] };
 const PF: ListQuantity = { unit: null, scalers: [-2] };
+const MILLI_A: ListQuantity = { unit: 'A', scalers: [-3] };
+const DECI_V: ListQuantity = { unit: 'V', scalers: [-1] };
 
 export const LIST_CONVENTIONS: readonly ListConvention[] = [
   {
@@ -86,9 +93,41 @@ export const LIST_CONVENTIONS: readonly ListConvention[] = [
       '62.8.0': WH,
     },
   },
+  {
+    listId: 'KFM_001',
+    rename: {},
+    group: ['1-0:', '1-0:'],
+    quantities: {
+      '1.7.0': W,
+      '2.7.0': W,
+      '3.7.0': VAR,
+      '4.7.0': VAR,
+      '31.7.0': MILLI_A,
+      '51.7.0': MILLI_A,
+      '71.7.0': MILLI_A,
+      '32.7.0': DECI_V,
+      '52.7.0': DECI_V,
+      '72.7.0': DECI_V,
+      '1.8.0': { unit: 'Wh', scalers: [0] },
+      '2.8.0': { unit: 'Wh', scalers: [0] },
+      '3.8.0': { unit: 'varh', scalers: [0] },
+      '4.8.0': { unit: 'varh', scalers: [0] },
+    },
+  },
 ];
 
+/** The NVE list version identifier, when the push tags it with an OBIS code (Aidon: 1-1, Kaifa SE: 1-0). */
+const LIST_ID_CODES = ['1-0:0.2.129', '1-1:0.2.129'];
+
 const BY_LIST_ID = new Map(LIST_CONVENTIONS.map((c) => [c.listId, c]));
+
+function taggedListId(readings: Readings): string | null {
+  for (const code of LIST_ID_CODES) {
+    const value = readings[code]?.value;
+    if (typeof value === 'string') return value;
+  }
+  return null;
+}
 
 /** The scaled value, or null when no candidate scaler gives a value in range (the reading is then left out). */
 function scaled(raw: number, q: ListQuantity): number | null {
@@ -108,12 +147,14 @@ function converted(reading: Reading, q: ListQuantity | undefined): Reading | nul
 }
 
 /**
- * Applies the convention of `listId` (if one is known) to readings of an OBIS-tagged push: renames codes,
+ * Applies the convention of `listId` (the push's untagged first text, else its tagged 0.2.129 list id; if one
+ * is known) to readings of an OBIS-tagged push: renames codes,
  * scales unscaled numbers and adds their unit. Readings that already carry a unit are left as they are.
  * The meter clock of the body (renamed to 0-0:1.0.0) becomes the push time.
  */
 export function applyListConvention(extracted: ExtractedReadings, listId: string | null): ExtractedReadings {
-  const convention = listId === null ? undefined : BY_LIST_ID.get(listId);
+  const id = listId ?? taggedListId(extracted.readings);
+  const convention = id === null ? undefined : BY_LIST_ID.get(id);
   if (!convention) return extracted;
   const [from, to] = convention.group;
   const out: Readings = {};
