@@ -12,6 +12,11 @@ const LAYOUT_OPERATORS: Readonly<Record<string, string>> = {
   'p1-am550-im350': 'KNG-Kärnten Netz (P1)',
   'p1-im350-short': 'Siemens IM350 P1 (e.g. Netz Wels)',
   'burgenland-e450': 'Netz Burgenland',
+  'kaifa-kfm001-list1': 'Norway/Sweden HAN (Kaifa KFM_001)',
+  'kaifa-kfm001-list2-1p': 'Norway/Sweden HAN (Kaifa KFM_001)',
+  'kaifa-kfm001-list2-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
+  'kaifa-kfm001-list3-1p': 'Norway/Sweden HAN (Kaifa KFM_001)',
+  'kaifa-kfm001-list3-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
   dsmr: 'Energienetze Steiermark (P1, DSMR)',
 };
 

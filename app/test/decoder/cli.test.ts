@@ -73,6 +73,8 @@ describe('decode command', () => {
     expect(r.stdout).toMatch(/decryption fail/);
     expect(r.stdout).not.toMatch(/A-XDR body/);
     expect(r.stdout + r.stderr).not.toContain(wrong);
+  });
+
   it('prints the structure signature of a push with an unknown layout, and the unscaled flag of raw values', () => {
     // a plain data-notification whose body matches no strategy: structure{u16, u16, bit-string}
     const unknown = '0F00000001000203120001120002040800';

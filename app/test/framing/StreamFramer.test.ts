@@ -150,14 +150,15 @@ describe('positional layouts', () => {
     const u32 = (n: number) => [0x06, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
     const clock = [0x07, 0xea, 0x0b, 0x18, 0x02, 0x0e, 0x05, 0x00, 0x00, 0xff, 0xc4, 0x00];
     const plaintext = Uint8Array.from([
-      0x0f, 0x00, 0x00, 0x00, 0x01, 0x0c, ...clock, 0x02, 0x0a,
+      0x0f, 0x00, 0x00, 0x00, 0x01, 0x0c, ...clock, 0x02, 0x0e,
       ...u16(231), ...u16(229), ...u16(232), ...u16(152), ...u16(37), ...u16(5), ...u32(812), ...u32(0), ...u32(1_234_567), ...u32(89),
+      ...u16(12), ...u16(25), ...u16(350), 0x09, 0x08, ...Buffer.from('30137181'),
     ]);
     const frame = encodeHdlcFrame(Uint8Array.from([0xe6, 0xe7, 0x00, ...plaintext]));
     const [record] = decodeCapture(frame, { key: null, authKey: null, framing: 'auto' });
     expect(record).toEqual({
       ok: true,
-      meter: { id: null, systemTitle: null, manufacturer: null },
+      meter: { id: '30137181', systemTitle: null, manufacturer: null },
       time: '2026-11-24T14:05:00+01:00',
       readings: {
         '1-0:32.7.0': { value: 231, unit: 'V' },
@@ -170,6 +171,10 @@ describe('positional layouts', () => {
         '1-0:2.7.0': { value: 0, unit: 'W' },
         '1-0:1.8.0': { value: 1234567, unit: 'Wh' },
         '1-0:2.8.0': { value: 89, unit: 'Wh' },
+        '1-0:81.7.4': { value: 12, unit: '°' },
+        '1-0:81.7.15': { value: 25, unit: '°' },
+        '1-0:81.7.26': { value: 350, unit: '°' },
+        '0-0:96.1.0': { value: '30137181' },
         '0-0:1.0.0': { value: '2026-11-24T14:05:00+01:00' },
       },
     });

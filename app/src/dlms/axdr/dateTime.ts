@@ -52,7 +52,8 @@ export function parseDateTime(b: Uint8Array, at = 0): DlmsDateTime | null {
   const status = b[at + 11]!;
   if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > 31) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  if (dow !== 0xff && (dow < 1 || dow > 7)) return null;
+  // 1..7, 0xFF unspecified; Norwegian Aidon meters send 0 (UtilitechAS/amsreader-firmware issue #1119 pushes)
+  if (dow !== 0xff && dow > 7) return null;
   if (hundredths !== 0xff && hundredths > 99) return null;
   let offsetMinutes: number | null = null;
   if (deviationRaw !== 0x8000) {

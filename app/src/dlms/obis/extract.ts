@@ -15,6 +15,7 @@ import { TAG } from '../axdr/decode.js';
 import { dateTimeIso } from '../axdr/dateTime.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
+import { applyListConvention } from './listScalings.js';
 import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
 import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
@@ -279,7 +280,8 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
 export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null): ExtractedReadings {
   const v = new View(bytes, leaves);
   const n = leaves.count;
-  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return extractTagged(v, headerTime);
+  // list conventions (listScalings.ts): unscaled tagged lists named by their first, untagged value
+  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return applyListConvention(extractTagged(v, headerTime), n > 0 ? v.text(0) : null);
   for (const layout of POSITIONAL_LAYOUTS) {
     if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }
