@@ -11,7 +11,7 @@
  * Every decision depends only on the bytes, never on how they were chunked, so feeding a stream byte by
  * byte or at once yields the same events.
  */
-import { buildDsmrFrame, DSMR_START, matchDsmr } from './dsmr/dsmrTelegram.js';
+import { buildDsmrFrame, DSMR_START, dsmrResumePoint, matchDsmr } from './dsmr/dsmrTelegram.js';
 import { buildHdlcFrame, HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
 import { buildMbusFrame, MBUS_START, matchMbus } from './mbus/mbusFrame.js';
 import { buildRawFrame, isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
@@ -47,6 +47,11 @@ export class StreamFramer {
   private discard: number[] = [];
   private discardReason: Discarded['reason'] = 'noise';
   private detected: Framing | null = null;
+  /**
+   * Bytes of the DSMR telegram candidate at `start` already checked while waiting for its end line, so a
+   * telegram arriving byte by byte is not scanned again from `/` for every byte (0: none).
+   */
+  private dsmrChecked = 0;
 
   constructor(options: StreamFramerOptions = {}) {
     this.mode = options.framing ?? 'auto';
@@ -101,7 +106,9 @@ export class StreamFramer {
         this.skip(1, 'noise', events, idleLine);
         continue;
       }
-      const r = matcher(buf, at, this.end);
+      const resume = this.dsmrChecked;
+      this.dsmrChecked = 0;
+      const r = matcher === matchDsmr ? matchDsmr(buf, at, this.end, resume) : matcher(buf, at, this.end);
       if (matcher === matchRaw && r.kind !== 'invalid') {
         // A bare APDU has no checksum: if a checksummed link frame starts inside its span, trust that one.
         const link = this.findLinkFrame(at + 1, r.kind === 'frame' ? at + r.length : this.end);
@@ -128,7 +135,10 @@ export class StreamFramer {
           this.skip(1, 'truncated', events, idleFlag);
           continue;
         }
-        if (r.total <= MAX_FRAME) break;
+        if (r.total <= MAX_FRAME) {
+          if (matcher === matchDsmr) this.dsmrChecked = dsmrResumePoint(this.end - at);
+          break;
+        }
         this.skip(1, 'noise', events);
         continue;
       }
@@ -169,15 +179,15 @@ export class StreamFramer {
   }
 
   /**
-   * Offset of the first complete, valid M-Bus or HDLC frame starting in [from, to); `pending` when a link
-   * frame candidate there still waits for bytes; -1 when there is none.
+   * Offset of the first complete, valid M-Bus or HDLC frame or DSMR telegram starting in [from, to);
+   * `pending` when such a candidate there still waits for bytes; -1 when there is none.
    */
   private findLinkFrame(from: number, to: number): number | 'pending' {
     const buf = this.buf;
     let pending = false;
     for (let i = from; i < to; i++) {
       const b = buf[i];
-      if (b !== MBUS_START && b !== HDLC_FLAG) continue;
+      if (b !== MBUS_START && b !== HDLC_FLAG && b !== DSMR_START) continue;
       const matcher = this.matcherFor(b);
       if (!matcher) continue;
       const r = matcher(buf, i, this.end);

@@ -29,7 +29,7 @@ import type { ExtractedReadings, Reading, Readings } from './readings.js';
 const latin1 = new TextDecoder('latin1');
 const LINE = /^(\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3})((?:\([^()]*\))+)$/;
 const OBIS_TEXT = /^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-const NUMBER_WITH_UNIT = /^(-?)(\d+)(?:\.(\d+))?\*(.+)$/;
+const NUMBER_WITH_UNIT = /^(-?)(\d+)(?:\.(\d+))?\*([A-Za-z0-9]+)$/;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?$/;
 const TIMESTAMP = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([SW]?)$/;
 const CRC_FIELD = /^([0-9A-Fa-f]{0,4})\r?\n?$/;

@@ -60,14 +60,15 @@ const latin1 = new TextDecoder('latin1');
  * that is not telegram text (noise), a telegram cut off by the next `/` or longer than MAX_TELEGRAM
  * (truncated), or a CRC-less telegram that fails the strict syntax (noise).
  */
-export function matchDsmr(buf: Uint8Array, start: number, end: number): MatchResult {
+export function matchDsmr(buf: Uint8Array, start: number, end: number, checked = 0): MatchResult {
   const limit = Math.min(end, start + MAX_TELEGRAM);
   // identification: '/' + three letters (FLAG id) + the baud rate character
   for (let i = start + 1; i < start + 4; i++) {
     if (i >= limit) return { kind: 'need', total: i - start + 1 };
     if (!isLetter(buf[i]!)) return { kind: 'invalid', reason: 'noise' };
   }
-  let i = start + 4;
+  // bytes before `checked` were text without '!' or '/' when this candidate last waited for more
+  let i = start + Math.max(4, checked);
   let bang = -1;
   for (; i < limit; i++) {
     const b = buf[i]!;
@@ -98,6 +99,12 @@ export function matchDsmr(buf: Uint8Array, start: number, end: number): MatchRes
   }
   return { kind: 'frame', length };
 }
+
+/**
+ * How many bytes of a candidate that returned `need` with `available` bytes need not be checked again: all
+ * but the last `!` + 4 CRC digits + CR, which may be the start of the end line.
+ */
+export const dsmrResumePoint = (available: number): number => Math.max(0, available - (MAX_CRC_DIGITS + 2));
 
 /** The frame object for a whole telegram: one frame is one message, the payload is the whole text. */
 export function buildDsmrFrame(bytes: Uint8Array): LinkFrame {
