@@ -130,37 +130,34 @@ export function parseDsmr(bytes: Uint8Array): DsmrReadings {
   const header = lines[0]!.slice(1).trim();
   const readings: Readings = {};
   let time: string | null = null;
-  let pending: string | null = null;
-  const logical: string[] = [];
-  for (const raw of lines.slice(1)) {
-    const line = raw.trim();
+  for (let i = 1; i < lines.length; i++) {
+    let line = lines[i]!.trim();
     if (line === '') continue;
     // a line of bare groups continues the previous one (DSMR 2.2 / 3.0 gas value)
-    if (line.startsWith('(') && pending !== null) pending += line;
-    else {
-      if (pending !== null) logical.push(pending);
-      pending = line;
-    }
-  }
-  if (pending !== null) logical.push(pending);
-  for (const line of logical) {
+    while (i + 1 < lines.length && lines[i + 1]!.startsWith('(')) line += lines[++i]!.trim();
     const m = LINE.exec(line);
     if (!m) throw new MeterError('DSMR_SYNTAX', `line "${line.slice(0, 40)}"`);
     const obis = m[1]!;
-    const groups = groupsOf(m[2]!);
-    if (obis === OBIS_CLOCK) {
-      time = dsmrTime(groups[0]!);
-      if (groups.length !== 1 || time === null) throw new MeterError('DATETIME_INVALID', `DSMR timestamp "${groups.join(')(')}"`);
-      readings[obis] = { value: time };
-    } else if (groups.length === 1) {
-      readings[obis] = valueOf(groups[0]!);
-    } else if (groups.length === 2 && TIMESTAMP.test(groups[0]!)) {
+    const all = m[2]!;
+    if (all.indexOf('(', 1) < 0) {
+      // one value group: the common case
+      const value = all.slice(1, -1);
+      if (obis === OBIS_CLOCK) {
+        time = dsmrTime(value);
+        if (time === null) throw new MeterError('DATETIME_INVALID', `DSMR timestamp "${value}"`);
+        readings[obis] = { value: time };
+      } else readings[obis] = valueOf(value);
+      continue;
+    }
+    const groups = groupsOf(all);
+    if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `DSMR timestamp "${all}"`);
+    if (groups.length === 2 && TIMESTAMP.test(groups[0]!)) {
       // M-Bus channel value or a maximum with the time it was captured
       readings[obis] = withTime(valueOf(groups[1]!), dsmrTime(groups[0]!));
     } else {
       const gas = /^\d+-\d+:24\.3\.0$/.test(obis) ? legacyGas(obis, groups) : null;
       if (gas) readings[gas[0]] = gas[1];
-      else readings[obis] = { value: m[2]! }; // logs and profiles: kept as sent
+      else readings[obis] = { value: all }; // logs and profiles: kept as sent
     }
   }
   return { readings, time, layout: 'dsmr', header, crc: crcText === '' ? 'absent' : 'verified' };
