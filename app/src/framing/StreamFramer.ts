@@ -108,7 +108,7 @@ export class StreamFramer {
       }
       const resume = this.dsmrChecked;
       this.dsmrChecked = 0;
-      const r = matcher === matchDsmr ? matchDsmr(buf, at, this.end, resume) : matcher(buf, at, this.end);
+      const r = matcher === matchDsmr ? matchDsmr(buf, at, this.end, resume, endOfStream) : matcher(buf, at, this.end);
       if (matcher === matchRaw && r.kind !== 'invalid') {
         // A bare APDU has no checksum: if a checksummed link frame starts inside its span, trust that one.
         const link = this.findLinkFrame(at + 1, r.kind === 'frame' ? at + r.length : this.end);

@@ -70,6 +70,14 @@ describe('DSMR telegram framing', () => {
     expect(codes(decode(streamOf(v50).subarray(0, 500)))).toEqual(['FRAME_TRUNCATED']);
   });
 
+  it('accepts a capture that ends right after the CRC, without the last line break', () => {
+    const cut = streamOf(v50).subarray(0, streamOf(v50).length - 2);
+    expect(decode(cut)).toEqual(decode(streamOf(v50)));
+    expect(decodeCapture(cut, { key: null, authKey: null, framing: 'auto', chunkSizes: [1] })).toEqual(decode(streamOf(v50)));
+    // …while a cut inside the CRC leaves a CRC that does not match: an error, nothing published
+    expect(codes(decode(streamOf(v50).subarray(0, streamOf(v50).length - 4)))).toEqual(['DSMR_CRC']);
+  });
+
   it('skips ASCII noise (also with "/" and "!") between telegrams as framing noise', () => {
     const noise = ascii('hello /world! 1-0:1.8.0(12*kWh)\r\n!\r\n/a/b/c ');
     const records = decode(concat(noise, streamOf(v50), noise, streamOf(v50)));

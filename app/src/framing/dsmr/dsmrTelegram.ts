@@ -60,7 +60,7 @@ const latin1 = new TextDecoder('latin1');
  * that is not telegram text (noise), a telegram cut off by the next `/` or longer than MAX_TELEGRAM
  * (truncated), or a CRC-less telegram that fails the strict syntax (noise).
  */
-export function matchDsmr(buf: Uint8Array, start: number, end: number, checked = 0): MatchResult {
+export function matchDsmr(buf: Uint8Array, start: number, end: number, checked = 0, endOfStream = false): MatchResult {
   const limit = Math.min(end, start + MAX_TELEGRAM);
   // identification: '/' + three letters (FLAG id) + the baud rate character
   for (let i = start + 1; i < start + 4; i++) {
@@ -87,13 +87,17 @@ export function matchDsmr(buf: Uint8Array, start: number, end: number, checked =
   let j = bang + 1;
   while (j < limit && j - bang - 1 < MAX_CRC_DIGITS && isHex(buf[j]!)) j++;
   if (j < limit && buf[j] === CR) j++;
+  let length: number;
   if (j >= limit) {
     if (limit - start >= MAX_TELEGRAM) return { kind: 'invalid', reason: 'truncated' };
-    return { kind: 'need', total: j - start + 1 };
+    // a capture file may end right after the CRC, without the final line break
+    if (!(endOfStream && limit === end)) return { kind: 'need', total: j - start + 1 };
+    length = j - start;
+  } else {
+    if (buf[j] !== LF) return { kind: 'invalid', reason: 'noise' };
+    length = j + 1 - start;
   }
-  if (buf[j] !== LF) return { kind: 'invalid', reason: 'noise' };
-  const length = j + 1 - start;
-  if (buf[bang + 1] === CR || buf[bang + 1] === LF) {
+  if (bang + 1 === start + length || buf[bang + 1] === CR || buf[bang + 1] === LF) {
     // no CRC (DSMR 2.2 / 3.0): only the strict line syntax vouches for these bytes
     if (!isStrictDsmrTelegram(latin1.decode(buf.subarray(start, bang)))) return { kind: 'invalid', reason: 'noise' };
   }
