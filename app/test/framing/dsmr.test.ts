@@ -205,6 +205,14 @@ describe('DSMR parser', () => {
     });
   });
 
+  it('reads an F group other than 255 into the key, as the DLMS path writes it', () => {
+    const body = ['/XYZ5 test', '', '1-0:1.8.0.255(000001.000*kWh)', '1-0:1.8.0*96(000002.000*kWh)', '!'].join('\r\n');
+    expect(parseDsmr(ascii(withCrc(body))).readings).toEqual({
+      '1-0:1.8.0': { value: 1000, unit: 'Wh' },
+      '1-0:1.8.0*96': { value: 2000, unit: 'Wh' },
+    });
+  });
+
   it('rejects an implausible clock instead of guessing', () => {
     const body = ['/XYZ5 test', '', '0-0:1.0.0(171302192002W)', '1-0:1.8.1(000004.426*kWh)', '!'].join('\r\n');
     const [record] = decode(ascii(withCrc(body)));
@@ -222,7 +230,7 @@ describe('DSMR parser', () => {
 
   it('decodes every DSMR capture to its stated values', () => {
     const dsmr = ownCaptures().filter((v) => v.framing === 'dsmr' || v.name.includes('smarty'));
-    expect(dsmr.length).toBeGreaterThanOrEqual(8);
+    expect(dsmr.length).toBeGreaterThanOrEqual(9);
     for (const v of dsmr) {
       const [record] = decodeCapture(streamOf(v), { key: keyOf(v.key), authKey: keyOf(v.auth_key), framing: 'auto' });
       expect(record!.ok, v.name).toBe(true);

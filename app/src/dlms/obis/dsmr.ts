@@ -27,7 +27,8 @@ import { OBIS_CLOCK } from './obis.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 
 const latin1 = new TextDecoder('latin1');
-const LINE = /^(\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3})((?:\([^()]*\))+)$/;
+/** `A-B:C.D.E` with an optional F group (`.255` in the DSMR 4.0 example telegram), then the value groups. */
+const LINE = /^(\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3})(?:[.*](\d{1,3}))?((?:\([^()]*\))+)$/;
 const OBIS_TEXT = /^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const NUMBER_WITH_UNIT = /^(-?)(\d+)(?:\.(\d+))?\*([A-Za-z0-9]+)$/;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?$/;
@@ -89,6 +90,11 @@ function withTime(reading: Reading, time: string | null): Reading {
   return time === null ? reading : { ...reading, time };
 }
 
+/** Whether a line opens more parentheses than it closes. */
+function unclosed(line: string): boolean {
+  return line.lastIndexOf('(') > line.lastIndexOf(')');
+}
+
 /** Groups of `(a)(b)(c)` → `['a', 'b', 'c']`. */
 function groupsOf(text: string): string[] {
   return text.slice(1, -1).split(')(');
@@ -133,12 +139,14 @@ export function parseDsmr(bytes: Uint8Array): DsmrReadings {
   for (let i = 1; i < lines.length; i++) {
     let line = lines[i]!.trim();
     if (line === '') continue;
-    // a line of bare groups continues the previous one (DSMR 2.2 / 3.0 gas value)
-    while (i + 1 < lines.length && lines[i + 1]!.startsWith('(')) line += lines[++i]!.trim();
+    // a line of bare groups continues the previous one (DSMR 2.2 / 3.0 gas value), and a long text message
+    // may be wrapped inside its parentheses (DSMR 4.0 example telegram)
+    while (i + 1 < lines.length && (lines[i + 1]!.startsWith('(') || unclosed(line))) line += lines[++i]!.trim();
     const m = LINE.exec(line);
     if (!m) throw new MeterError('DSMR_SYNTAX', `line "${line.slice(0, 40)}"`);
-    const obis = m[1]!;
-    const all = m[2]!;
+    // F = 255 is the default and not written (obis.ts); any other F stays, as `*F`
+    const obis = m[2] === undefined || m[2] === '255' ? m[1]! : `${m[1]}*${m[2]}`;
+    const all = m[3]!;
     if (all.indexOf('(', 1) < 0) {
       // one value group: the common case
       const value = all.slice(1, -1);
