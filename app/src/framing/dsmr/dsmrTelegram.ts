@@ -120,7 +120,8 @@ export function describeDsmrFrame(bytes: Uint8Array): FrameField[] {
   const headerEnd = bytes.indexOf(LF);
   const bang = bytes.lastIndexOf(BANG);
   if (headerEnd < 0 || bang < headerEnd) return [{ start: 0, length: bytes.length, label: 'DSMR telegram' }];
-  const crcDigits = bytes.length - bang - 1 - (bytes.at(-2) === CR ? 2 : 1);
+  let crcDigits = 0;
+  while (bang + 1 + crcDigits < bytes.length && isHex(bytes[bang + 1 + crcDigits]!)) crcDigits++;
   return [
     { start: 0, length: headerEnd + 1, label: 'identification', value: latin1.decode(bytes.subarray(1, headerEnd)).trim() },
     { start: headerEnd + 1, length: bang - headerEnd - 1, label: 'data lines' },
