@@ -1,5 +1,8 @@
 // `npm run bench`: runs each benchmark several times, pinned to one core, and prints median and min–max.
+// Every decode measurement checks the value of every push it times (decodeThroughput.mjs exits non-zero on
+// a wrong or missing value, and so does this script) and lasts at least 2 s of decoding.
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,29 +10,53 @@ const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
 
-function measure(script, field) {
+function measure(script, args, field) {
   const values = [];
+  let pushes = 0;
+  let seconds = 0;
   for (let i = 0; i < RUNS; i++) {
     const cmd = hasTaskset ? 'taskset' : process.execPath;
-    const args = hasTaskset ? ['-c', '1', process.execPath, join(here, script)] : [join(here, script)];
-    const out = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(`${script} failed: ${out.stderr}`);
-    values.push(JSON.parse(out.stdout.trim().split('\n').at(-1))[field]);
+    const argv = [join(here, script), ...args];
+    const out = spawnSync(cmd, hasTaskset ? ['-c', '1', process.execPath, ...argv] : argv, { encoding: 'utf8' });
+    if (out.status !== 0) {
+      console.error(`${script} ${args.join(' ')} failed (exit ${out.status}):\n${out.stderr}`);
+      process.exit(1);
+    }
+    const result = JSON.parse(out.stdout.trim().split('\n').at(-1));
+    values.push(result[field]);
+    pushes += result.pushes;
+    seconds += result.seconds;
   }
   values.sort((a, b) => a - b);
-  return { median: values[Math.floor(values.length / 2)], min: values[0], max: values.at(-1), runs: values.length };
+  return { median: values[Math.floor(values.length / 2)], min: values[0], max: values.at(-1), runs: values.length, pushes, seconds };
 }
 
 const fmt = (n) => n.toLocaleString('en-US');
-const decode = measure('decodeThroughput.mjs', 'pushesPerSecond');
+const pinned = hasTaskset ? 'taskset -c 1' : 'unpinned';
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+console.log(`load average before (1 / 5 / 15 min): ${load()}`);
+
+const decode = measure('decodeThroughput.mjs', ['netznoe'], 'pushesPerSecond');
 console.log(
-  `decode throughput (Netz NÖ, raw bytes → framing → decryption → readings, ${hasTaskset ? 'taskset -c 1' : 'unpinned'}, ${decode.runs} runs): ` +
+  `decode throughput (Netz NÖ, raw bytes → M-Bus framing → decryption → readings, every push value-checked, ${pinned}, ` +
+    `${decode.runs} runs of ≥ 2 s, ${fmt(decode.pushes)} pushes): ` +
     `median ${fmt(decode.median)} pushes/s (min ${fmt(decode.min)}, max ${fmt(decode.max)})`,
 );
+const dsmr = measure('decodeThroughput.mjs', ['dsmr'], 'pushesPerSecond');
+console.log(
+  `decode throughput (DSMR 5 P1 telegrams, raw bytes → line framing → CRC-16 → readings, every telegram value-checked, ${pinned}, ` +
+    `${dsmr.runs} runs of ≥ 2 s, ${fmt(dsmr.pushes)} telegrams): ` +
+    `median ${fmt(dsmr.median)} telegrams/s (min ${fmt(dsmr.min)}, max ${fmt(dsmr.max)})`,
+);
+console.log(`load average after the decode runs (1 / 5 / 15 min): ${load()}`);
 
 // end to end through a pty and mosquitto, and the service's memory (one run: 300 latency samples, 20 000 pushes)
+if (process.env.BENCH_DECODE_ONLY) process.exit(0);
 const service = spawnSync(process.execPath, [join(here, 'serviceLatency.mjs')], { encoding: 'utf8' });
-if (service.status !== 0) throw new Error(`serviceLatency.mjs failed: ${service.stderr}`);
+if (service.status !== 0) {
+  console.error(`serviceLatency.mjs failed: ${service.stderr}`);
+  process.exit(1);
+}
 const s = JSON.parse(service.stdout.trim().split('\n').at(-1));
 console.log(
   `end-to-end latency (last byte into the pty → state message at an MQTT subscriber, ${s.pushes} pushes): ` +

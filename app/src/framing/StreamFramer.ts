@@ -4,11 +4,14 @@
  *
  * Framing is detected from the stream: M-Bus (`68`) and HDLC (`7E`) frames carry checksums and are always
  * recognised; bare APDUs (`DB`, `0F`) have none and are recognised only until the first link frame is seen
- * (after that a `DB` inside a damaged M-Bus frame must not be mistaken for a push).
+ * (after that a `DB` inside a damaged M-Bus frame must not be mistaken for a push). DSMR P1 text telegrams
+ * (`/` … `!CRC`) are recognised beside them: they are printable ASCII only, so a `/` inside a binary frame
+ * is rejected at the first non-text byte; CR/LF between telegrams is the line's idle state, not noise.
  *
  * Every decision depends only on the bytes, never on how they were chunked, so feeding a stream byte by
  * byte or at once yields the same events.
  */
+import { buildDsmrFrame, DSMR_START, dsmrResumePoint, matchDsmr } from './dsmr/dsmrTelegram.js';
 import { buildHdlcFrame, HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
 import { buildMbusFrame, MBUS_START, matchMbus } from './mbus/mbusFrame.js';
 import { buildRawFrame, isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
@@ -23,7 +26,7 @@ export interface StreamFramerOptions {
   readonly maxDiscardRun?: number;
 }
 
-/** Longest frame any matcher may wait for (HDLC: 2047 + 2; raw APDU: 4096). */
+/** Longest frame any matcher may wait for (HDLC: 2047 + 2; raw APDU and DSMR telegram: 4096). */
 const MAX_FRAME = MAX_RAW_APDU;
 
 /** Bytes that may start the next push right after a bare APDU. */
@@ -44,6 +47,11 @@ export class StreamFramer {
   private discard: number[] = [];
   private discardReason: Discarded['reason'] = 'noise';
   private detected: Framing | null = null;
+  /**
+   * Bytes of the DSMR telegram candidate at `start` already checked while waiting for its end line, so a
+   * telegram arriving byte by byte is not scanned again from `/` for every byte (0: none).
+   */
+  private dsmrChecked = 0;
 
   constructor(options: StreamFramerOptions = {}) {
     this.mode = options.framing ?? 'auto';
@@ -83,6 +91,7 @@ export class StreamFramer {
     if (b === MBUS_START && (mode === 'auto' || mode === 'mbus')) return matchMbus;
     if (b === HDLC_FLAG && (mode === 'auto' || mode === 'hdlc')) return matchHdlc;
     if (isRawStart(b) && (mode === 'raw' || (mode === 'auto' && !this.linkLocked))) return matchRaw;
+    if (b === DSMR_START && (mode === 'auto' || mode === 'dsmr')) return matchDsmr;
     return null;
   }
 
@@ -92,10 +101,14 @@ export class StreamFramer {
       const at = this.start;
       const matcher = this.matcherFor(buf[at]!);
       if (matcher === null) {
-        this.skip(1, 'noise', events);
+        // the line break after a telegram's `!CRC`, or blank lines between telegrams: idle, not noise
+        const idleLine = (buf[at] === 0x0d || buf[at] === 0x0a) && this.detected === 'dsmr' && this.discard.length === 0;
+        this.skip(1, 'noise', events, idleLine);
         continue;
       }
-      const r = matcher(buf, at, this.end);
+      const resume = this.dsmrChecked;
+      this.dsmrChecked = 0;
+      const r = matcher === matchDsmr ? matchDsmr(buf, at, this.end, resume, endOfStream) : matcher(buf, at, this.end);
       if (matcher === matchRaw && r.kind !== 'invalid') {
         // A bare APDU has no checksum: if a checksummed link frame starts inside its span, trust that one.
         const link = this.findLinkFrame(at + 1, r.kind === 'frame' ? at + r.length : this.end);
@@ -122,7 +135,10 @@ export class StreamFramer {
           this.skip(1, 'truncated', events, idleFlag);
           continue;
         }
-        if (r.total <= MAX_FRAME) break;
+        if (r.total <= MAX_FRAME) {
+          if (matcher === matchDsmr) this.dsmrChecked = dsmrResumePoint(this.end - at);
+          break;
+        }
         this.skip(1, 'noise', events);
         continue;
       }
@@ -140,11 +156,18 @@ export class StreamFramer {
       // frames own their bytes (the buffer is reused); a pooled Buffer and memcpy keep this cheap
       const bytes = Buffer.allocUnsafe(r.length);
       buf.copy(bytes, 0, at, at + r.length);
-      const frame = matcher === matchMbus ? buildMbusFrame(bytes) : matcher === matchHdlc ? buildHdlcFrame(bytes) : buildRawFrame(bytes);
+      const frame =
+        matcher === matchMbus
+          ? buildMbusFrame(bytes)
+          : matcher === matchHdlc
+            ? buildHdlcFrame(bytes)
+            : matcher === matchDsmr
+              ? buildDsmrFrame(bytes)
+              : buildRawFrame(bytes);
       this.emitDiscard(events);
       events.push(frame);
       this.detected = frame.framing;
-      if (frame.framing !== 'raw') this.linkLocked = true;
+      if (frame.framing === 'mbus' || frame.framing === 'hdlc') this.linkLocked = true;
       if (frame.framing === 'hdlc') {
         // leave the closing flag: it may be the opening flag of the next frame
         this.start = at + r.length - 1;
@@ -156,15 +179,15 @@ export class StreamFramer {
   }
 
   /**
-   * Offset of the first complete, valid M-Bus or HDLC frame starting in [from, to); `pending` when a link
-   * frame candidate there still waits for bytes; -1 when there is none.
+   * Offset of the first complete, valid M-Bus or HDLC frame or DSMR telegram starting in [from, to);
+   * `pending` when such a candidate there still waits for bytes; -1 when there is none.
    */
   private findLinkFrame(from: number, to: number): number | 'pending' {
     const buf = this.buf;
     let pending = false;
     for (let i = from; i < to; i++) {
       const b = buf[i];
-      if (b !== MBUS_START && b !== HDLC_FLAG) continue;
+      if (b !== MBUS_START && b !== HDLC_FLAG && b !== DSMR_START) continue;
       const matcher = this.matcherFor(b);
       if (!matcher) continue;
       const r = matcher(buf, i, this.end);

@@ -1,4 +1,5 @@
 /** Annotated header fields of a link frame, for the frame inspector (never on the decode hot path). */
+import { describeDsmrFrame } from './dsmr/dsmrTelegram.js';
 import { describeHdlcFrame } from './hdlc/hdlcFrame.js';
 import { describeMbusFrame } from './mbus/mbusFrame.js';
 import { describeRawFrame } from './raw/rawApdu.js';
@@ -12,5 +13,7 @@ export function describeFrame(frame: LinkFrame): FrameField[] {
       return describeHdlcFrame(frame.bytes);
     case 'raw':
       return describeRawFrame(frame.bytes);
+    case 'dsmr':
+      return describeDsmrFrame(frame.bytes);
   }
 }

@@ -1,6 +1,7 @@
 /** Output of the sans-IO framers: a valid link frame, or bytes that were skipped. */
 
-export type Framing = 'mbus' | 'hdlc' | 'raw';
+/** `dsmr`: DSMR P1 text telegrams (`/…!CRC`), one telegram per frame. */
+export type Framing = 'mbus' | 'hdlc' | 'raw' | 'dsmr';
 
 /** One link-layer frame, checksums verified. `bytes` is the whole frame as on the wire. */
 export interface LinkFrame {
@@ -13,7 +14,7 @@ export interface LinkFrame {
   readonly payloadEnd: number;
   /** M-Bus: segment number (CI bits 0..3). HDLC: 0. */
   readonly segment: number;
-  /** True when this frame ends a message (M-Bus CI FIN bit; HDLC segmentation bit clear; raw: always). */
+  /** True when this frame ends a message (M-Bus CI FIN bit; HDLC segmentation bit clear; raw, dsmr: always). */
   readonly final: boolean;
 }
 
@@ -40,9 +41,10 @@ export interface FrameField {
  * Result of trying to recognise a frame that starts at a given offset (pure matcher over a buffer).
  * - `frame`: a whole valid frame of `length` bytes;
  * - `need`: could still be a frame, more bytes needed (at least `total` bytes from the start);
- * - `invalid`: not a frame here; `reason` says whether a plausible header failed its checksum.
+ * - `invalid`: not a frame here; `reason` says whether a plausible header failed its checksum, or a frame
+ *   that had started was cut off (a DSMR telegram interrupted by the next `/`).
  */
 export type MatchResult =
   | { readonly kind: 'frame'; readonly length: number }
   | { readonly kind: 'need'; readonly total: number }
-  | { readonly kind: 'invalid'; readonly reason: 'noise' | 'checksum' | 'unsupported' };
+  | { readonly kind: 'invalid'; readonly reason: 'noise' | 'checksum' | 'unsupported' | 'truncated' };

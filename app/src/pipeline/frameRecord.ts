@@ -65,7 +65,7 @@ function stagesOf(result: DecodeResult, rejected: string | null): StageDto[] {
 }
 
 const frameTitle = (f: LinkFrame, i: number, n: number) =>
-  `${f.framing === 'mbus' ? 'M-Bus frame' : f.framing === 'hdlc' ? 'HDLC frame' : 'APDU without link layer'}${n > 1 ? ` ${i + 1} of ${n}` : ''}`;
+  `${f.framing === 'mbus' ? 'M-Bus frame' : f.framing === 'hdlc' ? 'HDLC frame' : f.framing === 'dsmr' ? 'DSMR telegram' : 'APDU without link layer'}${n > 1 ? ` ${i + 1} of ${n}` : ''}`;
 
 function fieldKind(label: string): HexFieldDto['kind'] {
   if (/checksum|HCS|FCS/i.test(label)) return 'checksum';
@@ -127,7 +127,7 @@ function blocksOf(result: DecodeResult, manufacturer: string | null): HexBlockDt
     const fields = describeFrame(f).map((d) => ({ ...d, kind: fieldKind(d.label) }) as HexFieldDto);
     blocks.push({ title: frameTitle(f, i, t.frames.length), hex: toHex(clip(f.bytes)), fields });
   });
-  if (t.apdu && (t.frames.length > 1 || t.frames[0]?.framing !== 'raw' || t.cipher)) {
+  if (t.apdu && (t.frames.length > 1 || (t.frames[0]?.framing !== 'raw' && t.frames[0]?.framing !== 'dsmr') || t.cipher)) {
     const fields = t.cipher ? cipherFields(t.cipher, t.apdu, manufacturer) : plaintextFields(t.apdu);
     blocks.push({ title: t.cipher ? 'APDU (general-glo-ciphering)' : 'APDU', hex: toHex(clip(t.apdu)), fields });
   }

@@ -17,12 +17,17 @@ const LAYOUT_OPERATORS: Readonly<Record<string, string>> = {
   'kaifa-kfm001-list2-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
   'kaifa-kfm001-list3-1p': 'Norway/Sweden HAN (Kaifa KFM_001)',
   'kaifa-kfm001-list3-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
-  dsmr: 'Energienetze Steiermark (P1, DSMR)',
 };
 
 function operatorOf(push: DecodedPush, framing: string | null, frames: number): string | null {
   const byLayout = LAYOUT_OPERATORS[push.layout];
   if (byLayout) return byLayout;
+  if (push.layout === 'dsmr') {
+    // plain text telegrams come from many countries; inside ciphering: Steiermark, or Luxembourg (Smarty
+    // telegrams name their logical device, 0-0:42.0.0)
+    if (framing !== 'raw') return null;
+    return push.readings['0-0:42.0.0'] ? 'Luxembourg Smarty (P1, DSMR)' : 'Energienetze Steiermark (P1, DSMR)';
+  }
   if (push.layout !== 'obis') return null;
   if (framing === 'mbus') {
     return push.readings['0-0:42.0.0'] ? 'TINETZ / Salzburg Netz / Vorarlberg Netz' : 'Netz NÖ (EVN)';
@@ -34,7 +39,7 @@ function operatorOf(push: DecodedPush, framing: string | null, frames: number): 
 /** e.g. "Netz NÖ (EVN): Kaifa via M-Bus". */
 export function profileOf(push: DecodedPush, framing: string | null, frames: number): string {
   const who = push.meter.manufacturer ? manufacturerName(push.meter.manufacturer) : 'meter';
-  const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 without link layer' : 'unknown link';
+  const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 without link layer' : framing === 'dsmr' ? 'DSMR P1 telegram' : 'unknown link';
   const operator = operatorOf(push, framing, frames);
   return operator ? `${operator}: ${who} via ${how}` : `${who} via ${how}`;
 }

@@ -86,7 +86,7 @@ export interface FrameRecordDto {
   /** ISO time the last byte of the push arrived. */
   readonly at: string;
   readonly ok: boolean;
-  readonly framing: 'mbus' | 'hdlc' | 'raw' | null;
+  readonly framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr' | null;
   readonly stages: readonly StageDto[];
   readonly error: ErrorDto | null;
   readonly blocks: readonly HexBlockDto[];

@@ -4,17 +4,23 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
-import { keyOf, referenceReadings, sharedVectors, streamOf } from '../support/vectors.js';
+import { isStrictDsmrTelegram } from '../../src/framing/dsmr/dsmrTelegram.js';
+import { keyOf, ownCaptures, referenceReadings, sharedVectors, streamOf, type Vector } from '../support/vectors.js';
 
+/** DSMR P1 text telegrams (own captures): plain, with CRC, and one DSMR 2.2 without CRC. */
+const dsmrTelegrams = ownCaptures().filter((v) => v.framing === 'dsmr');
 const vectors = sharedVectors();
 const linkFramed = vectors.filter((v) => v.framing !== 'raw');
 const MAX_BUFFERED = 4096 + 512;
 
 /** Byte-level mutations of real pushes: flips, drops, duplicates, truncations, splices. */
-const mutatedPush = fc
+const mutatedPush = mutationsOf(vectors);
+function mutationsOf(pool: Vector[]) {
+  return fc
   .record({
-    vector: fc.constantFrom(...vectors),
+    vector: fc.constantFrom(...pool),
     edits: fc.array(
       fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'drop', 'dup', 'cut', 'insert'), byte: fc.integer({ min: 0, max: 255 }) }),
       { maxLength: 4 },
@@ -33,6 +39,7 @@ const mutatedPush = fc
     }
     return Uint8Array.from(bytes);
   });
+}
 
 const randomBytes = fc.uint8Array({ maxLength: 600 });
 const garbage = fc.array(fc.oneof(randomBytes, mutatedPush), { maxLength: 4 }).map((parts) => Uint8Array.from(Buffer.concat(parts)));
@@ -80,6 +87,46 @@ describe('decoder under random and mutated input', () => {
         expect(last!.ok && last!.push.readings).toEqual(referenceReadings(v.decoded!));
       }),
       { numRuns: 20_000, seed: 424242 },
+    );
+  });
+
+  it('DSMR text telegrams: a changed one is believed only with its CRC or the strict CRC-less syntax; the next whole one decodes (6 000 streams)', () => {
+    const mutatedTelegram = mutationsOf(dsmrTelegrams);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(mutatedTelegram, randomBytes), { maxLength: 3 }), fc.constantFrom(...dsmrTelegrams), fc.integer({ min: 1, max: 300 }), (parts, v, chunk) => {
+        const junk = Uint8Array.from(Buffer.concat(parts));
+        const decoder = new StreamDecoder();
+        const results = [...feed(decoder, junk, chunk), ...feed(decoder, streamOf(v), chunk), ...decoder.flush()];
+        for (const r of results) {
+          if (!r.ok) continue;
+          const telegram = Buffer.from(r.trace.plaintext!).toString('latin1');
+          // a changed telegram is believed only when its CRC vouches for it, or (DSMR 2.2/3, no CRC: a changed
+          // digit cannot be detected there) when every line still has the strict syntax
+          const original = dsmrTelegrams.some((d) => Buffer.from(streamOf(d)).toString('latin1') === telegram);
+          if (original || /![0-9A-Fa-f]{1,4}\r?\n$/.test(telegram)) continue;
+          expect(isStrictDsmrTelegram(telegram.slice(0, telegram.lastIndexOf('!'))), telegram).toBe(true);
+        }
+        const last = results.filter((r) => r.ok).at(-1);
+        expect(last, 'the whole telegram after the junk was not decoded').toBeDefined();
+        expect(last!.ok && last!.push.readings).toMatchObject(referenceReadings(v.expected!));
+      }),
+      { numRuns: 6_000, seed: 20261203 },
+    );
+  });
+
+  it('gives the same records whatever the chunking, for mixed text telegrams, link frames and garbage (3 000 streams)', () => {
+    const all = [...vectors, ...dsmrTelegrams];
+    const part = fc.oneof(fc.constantFrom(...all).map(streamOf), mutationsOf(all), fc.uint8Array({ maxLength: 200 }));
+    const noe = sharedVectors().find((v) => v.name === 'netznoe-doc-kaifa')!;
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 5 }), fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 20 }), (parts, sizes) => {
+        const bytes = Uint8Array.from(Buffer.concat(parts));
+        const options = { key: keyOf(noe.key), authKey: null, framing: 'auto' } as const;
+        const whole = decodeCapture(bytes, options);
+        expect(decodeCapture(bytes, { ...options, chunkSizes: sizes })).toEqual(whole);
+        expect(decodeCapture(bytes, { ...options, chunkSizes: [1] })).toEqual(whole);
+      }),
+      { numRuns: 3_000, seed: 20261203 },
     );
   });
 });

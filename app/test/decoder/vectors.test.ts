@@ -59,6 +59,10 @@ describe('shared test vectors', () => {
         if (v.decoded || reference['0-0:96.1.0']) expect(record.meter.id).toBe(reference['0-0:96.1.0']?.value ?? null);
       });
 
+      it(`decodes the same with its framing (${v.framing}) forced instead of detected`, () => {
+        expect(decodeCapture(streamOf(v), { ...options(v), framing: v.framing })).toEqual(whole);
+      });
+
       it('gives identical output byte by byte and in random chunks', () => {
         expect(decodeCapture(streamOf(v), options(v, [1]))).toEqual(whole);
         for (const seed of [1, 7, 42, 1234]) {

@@ -134,6 +134,15 @@ describe('bounds', () => {
     }
   });
 
+  it('decodes a bare APDU with a one-byte length (81 xx) whose chunk ends right after the length', () => {
+    // regression: the security byte was read from the reused buffer before it had arrived
+    const apdu = mbusApdu(noe);
+    expect([apdu[10], apdu[11]]).toEqual([0x81, 0xf8]);
+    const whole = decode(noe, apdu, 'raw');
+    expect(whole.map((r) => r.ok)).toEqual([true]);
+    expect(decodeCapture(apdu, { key: keyOf(noe.key), authKey: null, framing: 'raw', chunkSizes: [12, 4096] })).toEqual(whole);
+  });
+
   it('a bare APDU whose span holds a valid M-Bus frame yields to the M-Bus frame', () => {
     // "DB 08" + 8 bytes + length 0x81 F8 + SC 0x20 … looks like a raw APDU of 248 bytes and would swallow the push
     const fakeRaw = Uint8Array.from([0xdb, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x81, 0xf8, 0x20, 0, 0, 0, 1]);

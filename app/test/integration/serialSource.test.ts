@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'smr-serial-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SerialSource', () => {
-  it('tries 2400 8E1, then 9600 8N1, then 115200 8N1 until frames are confirmed, and keeps the confirmed one', async () => {
+  it('tries 2400 8E1, then 9600 8N1, then 115200 8N1 (then 9600 7E1) until frames are confirmed, and keeps the confirmed one', async () => {
     const pty = await startPtyPair(dir);
     const source = new SerialSource({ path: pty.reader, settings: 'auto', watchdogMs: 60_000, detectMs: 1500 }, silentLogger);
     const seen: string[] = [];
@@ -31,6 +31,23 @@ describe('SerialSource', () => {
       pty.write(Buffer.from([0x68, 0x01, 0x02]));
       for (let i = 0; i < 30 && chunks.length === 0; i++) await sleep(100);
       expect(Buffer.concat(chunks)).toEqual(Buffer.from([0x68, 0x01, 0x02]));
+    } finally {
+      await source.stop();
+      await pty.kill();
+    }
+  });
+
+  it('goes on to 9600 7E1 (DSMR 2.2 P1, 7 data bits) after 115200 8N1, then starts over', async () => {
+    const pty = await startPtyPair(dir);
+    const source = new SerialSource({ path: pty.reader, settings: 'auto', watchdogMs: 60_000, detectMs: 1000 }, silentLogger);
+    const seen: string[] = [];
+    source.onStatus((s) => {
+      if (s.state === 'open' && s.settings && seen.at(-1) !== s.settings) seen.push(s.settings);
+    });
+    try {
+      source.start();
+      for (let i = 0; i < 120 && seen.length < 5; i++) await sleep(100);
+      expect(seen.slice(0, 5)).toEqual(['2400 8E1', '9600 8N1', '115200 8N1', '9600 7E1', '2400 8E1']);
     } finally {
       await source.stop();
       await pty.kill();

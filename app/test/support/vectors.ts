@@ -9,16 +9,25 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const SHARED_VECTORS = join(REPO_ROOT, 'app/test/fixtures/vectors');
 export const OWN_CAPTURES = join(REPO_ROOT, 'app/test/fixtures/captures');
 
+/** A reference value; `time` only for values captured at their own time (DSMR gas/water channels). */
+export interface ReferenceReading {
+  readonly value: number | string;
+  readonly unit?: string;
+  readonly time?: string;
+  readonly unscaled?: boolean;
+}
+
 export interface Vector {
   readonly name: string;
-  readonly framing: string;
+  /** `mbus`, `hdlc`, `raw` (bare APDU) or `dsmr` (plain DSMR P1 text telegram). */
+  readonly framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr';
   readonly key: string;
   readonly auth_key?: string;
   readonly frames: readonly string[];
-  readonly expected?: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>;
-  readonly decoded?: Record<string, { value: number | string; unit?: string }>;
+  readonly expected?: Record<string, ReferenceReading>;
+  readonly decoded?: Record<string, ReferenceReading>;
   /** Own captures: the reference decode made when the capture was added (checked against `expected`). */
-  readonly decoded_by_helper?: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>;
+  readonly decoded_by_helper?: Record<string, ReferenceReading>;
   readonly expected_plaintext?: string;
 }
 
@@ -37,13 +46,13 @@ export const streamOf = (v: Vector): Uint8Array => Uint8Array.from(Buffer.from(v
 export const keyOf = (hex: string | undefined): Uint8Array | null => (hex ? Uint8Array.from(Buffer.from(hex, 'hex')) : null);
 
 /** The vector's reference values keyed the way the decoder writes OBIS codes (`A-B:C.D.E`). */
-export function referenceReadings(
-  values: Record<string, { value: number | string; unit?: string; unscaled?: boolean }>,
-): Record<string, { value: number | string; unit?: string; unscaled?: true }> {
-  const out: Record<string, { value: number | string; unit?: string; unscaled?: true }> = {};
+export function referenceReadings(values: Record<string, ReferenceReading>): Record<string, ReferenceReading> {
+  const out: Record<string, ReferenceReading> = {};
   for (const [k, v] of Object.entries(values)) {
     // `unscaled`: the source states the raw register value (no scaler/unit in the push), see readings.ts
-    out[normaliseObis(k)] = v.unit ? { value: v.value, unit: v.unit } : v.unscaled ? { value: v.value, unscaled: true } : { value: v.value };
+    const reading: ReferenceReading = v.unit ? { value: v.value, unit: v.unit } : v.unscaled ? { value: v.value, unscaled: true } : { value: v.value };
+    // DSMR M-Bus channel values (gas, water) and maxima carry their own capture time
+    out[normaliseObis(k)] = v.time ? { ...reading, time: v.time } : reading;
   }
   return out;
 }

@@ -176,7 +176,7 @@ export function applyListConvention(extracted: ExtractedReadings, listId: string
   }
   if (bodyClock !== null) {
     out[OBIS_CLOCK] = { value: bodyClock };
-    return { readings: out, time: bodyClock, layout: extracted.layout };
+    return { readings: out, time: bodyClock, layout: extracted.layout, reason: `${extracted.reason ?? 'OBIS-tagged'}; list convention ${id}` };
   }
-  return { readings: out, time: extracted.time, layout: extracted.layout };
+  return { readings: out, time: extracted.time, layout: extracted.layout, reason: `${extracted.reason ?? 'OBIS-tagged'}; list convention ${id}` };
 }

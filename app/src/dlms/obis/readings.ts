@@ -11,6 +11,11 @@ export interface Reading {
    * with a unit or device class, and only the "finite, energy not negative" checks apply to it.
    */
   readonly unscaled?: true;
+  /**
+   * When the value was captured, if not at the push's clock (ISO 8601): DSMR M-Bus channel values (gas,
+   * water, heat: `0-n:24.2.1(YYMMDDhhmmssW)(…*m3)`) and maxima (`1-0:1.6.0`) carry their own timestamp.
+   */
+  readonly time?: string;
 }
 
 /** OBIS code (`A-B:C.D.E`) → reading, in the order the push carries them. */

@@ -32,8 +32,9 @@ function matchGlo(buf: Uint8Array, start: number, end: number): MatchResult {
     length = (buf[at]! << 8) | buf[at + 1]!;
     at += 2;
   } else return { kind: 'invalid', reason: 'noise' };
-  const sc = buf[at];
-  if (sc === undefined) return { kind: 'need', total: at - start + 1 };
+  // the buffer is reused: bytes at or after `end` are stale, never read them
+  if (at >= end) return { kind: 'need', total: at - start + 1 };
+  const sc = buf[at]!;
   // E bit set, no compression, suite 0..1; SC + FC + at least one byte
   if ((sc & 0x20) === 0 || (sc & 0x80) !== 0 || (sc & 0x0f) > 1 || length < 6) return { kind: 'invalid', reason: 'noise' };
   const total = at - start + length;

@@ -1,8 +1,9 @@
 /**
  * The serial port (the only importer of `serialport`). Opens the configured device (a stable
  * /dev/serial/by-id/… path is best), reopens with capped backoff after unplug or error, reopens when no
- * byte arrives for the watchdog time, and — with settings "auto" — tries 2400 8E1, 9600 8N1 and 115200 8N1
- * in turn until the pipeline confirms valid frames (protocol.md §1, §6: M-Bus RJ12, IR head, P1).
+ * byte arrives for the watchdog time, and — with settings "auto" — tries 2400 8E1, 9600 8N1, 115200 8N1 and
+ * 9600 7E1 in turn until the pipeline confirms valid frames (protocol.md §1, §6, §7: M-Bus RJ12, IR head,
+ * P1 of DSMR 4/5 meters, and the P1 of DSMR 2.2 meters, which send 7 data bits with even parity).
  */
 import { SerialPort } from 'serialport';
 import type { SerialSettingsOption } from '../../config/options.js';
@@ -11,19 +12,24 @@ import { backoffMs, BaseSource } from '../types.js';
 
 interface LineSettings {
   readonly baudRate: number;
+  readonly dataBits: 7 | 8;
   readonly parity: 'even' | 'none';
   readonly label: string;
 }
 
 const LINE: Record<Exclude<SerialSettingsOption, 'auto'>, LineSettings> = {
-  '2400_8E1': { baudRate: 2400, parity: 'even', label: '2400 8E1' },
-  '2400_8N1': { baudRate: 2400, parity: 'none', label: '2400 8N1' },
-  '9600_8N1': { baudRate: 9600, parity: 'none', label: '9600 8N1' },
-  '9600_8E1': { baudRate: 9600, parity: 'even', label: '9600 8E1' },
-  '115200_8N1': { baudRate: 115200, parity: 'none', label: '115200 8N1' },
+  '2400_8E1': { baudRate: 2400, dataBits: 8, parity: 'even', label: '2400 8E1' },
+  '2400_8N1': { baudRate: 2400, dataBits: 8, parity: 'none', label: '2400 8N1' },
+  '9600_8N1': { baudRate: 9600, dataBits: 8, parity: 'none', label: '9600 8N1' },
+  '9600_8E1': { baudRate: 9600, dataBits: 8, parity: 'even', label: '9600 8E1' },
+  '9600_7E1': { baudRate: 9600, dataBits: 7, parity: 'even', label: '9600 7E1' },
+  '115200_8N1': { baudRate: 115200, dataBits: 8, parity: 'none', label: '115200 8N1' },
 };
-/** Order tried by auto-detection: M-Bus (NÖ, Tirol, Salzburg, Vorarlberg), IR (Wiener Netze), P1. */
-const AUTO_ORDER: readonly (keyof typeof LINE)[] = ['2400_8E1', '9600_8N1', '115200_8N1'];
+/**
+ * Order tried by auto-detection: M-Bus (NÖ, Tirol, Salzburg, Vorarlberg), IR (Wiener Netze), P1 (DSMR 4/5,
+ * e-MUCS, Smarty, Steiermark, Kärnten), DSMR 2.2 P1.
+ */
+const AUTO_ORDER: readonly (keyof typeof LINE)[] = ['2400_8E1', '9600_8N1', '115200_8N1', '9600_7E1'];
 
 export interface SerialSourceOptions {
   readonly path: string;
@@ -103,7 +109,7 @@ export class SerialSource extends BaseSource {
     const port = new SerialPort({
       path: this.options.path,
       baudRate: line.baudRate,
-      dataBits: 8,
+      dataBits: line.dataBits,
       parity: line.parity,
       stopBits: 1,
       autoOpen: false,
