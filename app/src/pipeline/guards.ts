@@ -16,17 +16,21 @@
  *     fuse overload). Across a gap of more than a minute without pushes, or without any power reading, the
  *     physical maximum applies. The allowance accumulates with time, so the guard never locks itself out: a
  *     held-back genuine value is accepted once enough time has passed to explain it.
+ *   - A meter identity never seen before (while another one is known) is accepted from its second push in a
+ *     row: a meter number corrupted in one push would otherwise appear as a new device.
  *   - Electricity registers are real-time: each accepted push re-anchors the allowance to the last interval.
  *     Gas/water registers update every 5 min/1 h with a reading taken by the gas meter, so their allowance
  *     (25 m³/h) accumulates from the push where the value last changed.
  *   - A value that fails is held back: the whole push is dropped (nothing of it reaches MQTT), the baseline
  *     stays the last published value (a spike never moves it), and the next true value is judged against it.
  * - After a restart the guard has no baseline: the first push is accepted and becomes the baseline.
+ * - Elapsed time is the receive time (the add-on's clock), not the meter clock: a corrupted clock byte in the
+ *   same push would otherwise widen the allowance, and meter clocks have one-second resolution.
  * A push that fails any check is dropped whole.
  */
 import type { Readings } from '../dlms/obis/readings.js';
 
-export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP';
+export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP' | 'PLAUSIBILITY_NEW_METER';
 
 export type GuardResult = { readonly ok: true } | { readonly ok: false; readonly code: GuardCode; readonly detail: string };
 
@@ -105,6 +109,8 @@ interface MeterState {
 
 export class PlausibilityGuard {
   private readonly meters = new Map<string, MeterState>();
+  /** An identity seen in the last push but not yet confirmed by a second one. */
+  private newIdentity: string | null = null;
   /** Physical maximum including the fuse overload, W. */
   private readonly capW: number;
   private readonly ratedW: number;
@@ -129,12 +135,25 @@ export class PlausibilityGuard {
       if (POWER_FACTOR.test(obis) && (v < -1 || v > 1)) return range(obis, v, '');
       if (ENERGY.test(obis) && v < 0) return range(obis, v, 'Wh');
     }
+    if (this.meters.size > 0 && !this.meters.has(identity)) {
+      if (this.newIdentity !== identity) {
+        this.newIdentity = identity;
+        const known = [...this.meters.keys()].at(-1);
+        return {
+          ok: false,
+          code: 'PLAUSIBILITY_NEW_METER',
+          detail: `meter "${identity}" instead of "${known}": a new meter is accepted from its second push in a row, held back`,
+        };
+      }
+    }
+    this.newIdentity = null;
     return this.checkCounters(readings, at, identity);
   }
 
   /** Forgets every baseline (all meters). */
   reset(): void {
     this.meters.clear();
+    this.newIdentity = null;
   }
 
   private checkCounters(readings: Readings, at: number, identity: string): GuardResult {

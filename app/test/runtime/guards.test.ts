@@ -104,13 +104,28 @@ describe('PlausibilityGuard: energy counters', () => {
     const g = new PlausibilityGuard();
     expect(g.check(push(5_000_000), 0, '181220000009').ok).toBe(true);
     expect(g.check(push(120), 5 * S, '181220000009').ok).toBe(false);
-    // the new meter: its own identity, its own baselines, from its first push
-    expect(g.check(push(120), 10 * S, '181220000777')).toEqual({ ok: true });
+    // the new meter: its own identity, its own baselines, from its second push in a row
+    expect(g.check(push(120), 10 * S, '181220000777')).toMatchObject({ ok: false, code: 'PLAUSIBILITY_NEW_METER' });
     expect(g.check(push(121), 15 * S, '181220000777')).toEqual({ ok: true });
     expect(g.check(push(119), 20 * S, '181220000777')).toMatchObject({ ok: false, code: 'PLAUSIBILITY_ENERGY_DECREASE' });
     // a push that claims the old identity again (a corrupted meter number) is judged against the old meter's baseline
     expect(g.check(push(121), 25 * S, '181220000009')).toMatchObject({ ok: false, code: 'PLAUSIBILITY_ENERGY_DECREASE' });
     expect(g.check(push(122), 30 * S, '181220000777')).toEqual({ ok: true });
+  });
+
+  it('holds back a push whose meter number was corrupted (one push from an unknown meter)', () => {
+    const g = new PlausibilityGuard();
+    expect(g.check(push(5_000_000, 400), 0, '181220000009').ok).toBe(true);
+    expect(g.check(push(5_000_001, 400), 5 * S, '18122000\u00b00009')).toMatchObject({ ok: false, code: 'PLAUSIBILITY_NEW_METER' });
+    expect(g.check(push(5_000_002, 400), 10 * S, '181220000009')).toEqual({ ok: true });
+    // alternating corruption never confirms an unknown meter
+    expect(g.check(push(5_000_003, 400), 15 * S, '181220000019').ok).toBe(false);
+    expect(g.check(push(5_000_004, 400), 20 * S, '181220000008').ok).toBe(false);
+    expect(g.check(push(5_000_005, 400), 25 * S, '181220000009')).toEqual({ ok: true });
+    // without any identity (meters that send neither number nor system title) nothing changes
+    const anonymous = new PlausibilityGuard();
+    expect(anonymous.check(push(1), 0).ok).toBe(true);
+    expect(anonymous.check(push(1), 5 * S).ok).toBe(true);
   });
 
   it('cannot lock itself out: after a gap (power outage, port unplugged) the allowance grows with the elapsed time', () => {
