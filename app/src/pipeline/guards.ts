@@ -135,18 +135,19 @@ export class PlausibilityGuard {
       if (POWER_FACTOR.test(obis) && (v < -1 || v > 1)) return range(obis, v, '');
       if (ENERGY.test(obis) && v < 0) return range(obis, v, 'Wh');
     }
-    if (this.meters.size > 0 && !this.meters.has(identity)) {
-      if (this.newIdentity !== identity) {
+    // pushes without an identity (e.g. the short lists of Norwegian HAN meters) neither start nor break a confirmation
+    if (identity !== '') {
+      const known = [...this.meters.keys()].filter((k) => k !== '');
+      if (known.length > 0 && !this.meters.has(identity) && this.newIdentity !== identity) {
         this.newIdentity = identity;
-        const known = [...this.meters.keys()].at(-1);
         return {
           ok: false,
           code: 'PLAUSIBILITY_NEW_METER',
-          detail: `meter "${identity}" instead of "${known}": a new meter is accepted from its second push in a row, held back`,
+          detail: `meter "${identity}" instead of "${known.at(-1)}": a new meter is accepted from its second push in a row, held back`,
         };
       }
+      this.newIdentity = null;
     }
-    this.newIdentity = null;
     return this.checkCounters(readings, at, identity);
   }
 

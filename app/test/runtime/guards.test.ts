@@ -128,6 +128,20 @@ describe('PlausibilityGuard: energy counters', () => {
     expect(anonymous.check(push(1), 5 * S).ok).toBe(true);
   });
 
+  it('lets short lists without a meter number alternate with lists that carry one (Norwegian HAN: 2 s / 10 s)', () => {
+    const g = new PlausibilityGuard();
+    const list1 = { '1-0:1.7.0': { value: 1122, unit: 'W' } };
+    expect(g.check(list1, 0, '').ok).toBe(true);
+    for (let t = 2; t <= 60; t += 2) {
+      const verdict = t % 10 === 0 ? g.check(push(10_049_926 + Math.floor(t / 10), 1122), t * S, '6970631400000000') : g.check(list1, t * S, '');
+      expect(verdict, `t = ${t} s`).toEqual({ ok: true });
+    }
+    // a corrupted number in a long list is still held back, short lists in between do not confirm it
+    expect(g.check(push(10_049_933, 1122), 70 * S, '6970631400000001').ok).toBe(false);
+    expect(g.check(list1, 72 * S, '').ok).toBe(true);
+    expect(g.check(push(10_049_933, 1122), 80 * S, '6970631400000000')).toEqual({ ok: true });
+  });
+
   it('cannot lock itself out: after a gap (power outage, port unplugged) the allowance grows with the elapsed time', () => {
     const g = new PlausibilityGuard();
     g.check(push(1_000_000, 300), 0);
