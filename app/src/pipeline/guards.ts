@@ -201,7 +201,7 @@ export class PlausibilityGuard {
         return {
           ok: false,
           code: 'PLAUSIBILITY_ENERGY_JUMP',
-          detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}, main fuse ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
+          detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}; connection ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
         };
       }
     }
