@@ -23,7 +23,9 @@
  *     (25 m³/h) accumulates from the push where the value last changed.
  *   - A value that fails is held back: the whole push is dropped (nothing of it reaches MQTT), the baseline
  *     stays the last published value (a spike never moves it), and the next true value is judged against it.
- * - After a restart the guard has no baseline: the first push is accepted and becomes the baseline.
+ * - After a restart the guard has no baseline: the first push is accepted and becomes the baseline. Until a
+ *   second push confirms it, two pushes in a row that agree with each other may replace it upwards (the first
+ *   push was the corrupted one, too low); a decrease is not published even then.
  * - Elapsed time is the receive time (the add-on's clock), not the meter clock: a corrupted clock byte in the
  *   same push would otherwise widen the allowance, and meter clocks have one-second resolution.
  * A push that fails any check is dropped whole.
@@ -99,6 +101,10 @@ interface Counter {
   budget: number;
   /** Receive time of the push that last published or confirmed `value` (for messages). */
   since: number;
+  /** False while `value` comes from one push only (the first after start): nothing has confirmed it yet. */
+  corroborated: boolean;
+  /** For an uncorroborated value: the last value held back as a jump, with its own allowance. */
+  candidate: { value: number; budget: number } | null;
 }
 
 interface MeterState {
@@ -174,12 +180,16 @@ export class PlausibilityGuard {
     const interval = (kind: CounterKind) => (rates[kind] * elapsedMs) / 3_600_000;
 
     // time has passed for every register of this meter, whatever this push turns out to be
-    for (const counter of meter.counters.values()) counter.budget += interval(counter.kind);
+    for (const counter of meter.counters.values()) {
+      counter.budget += interval(counter.kind);
+      if (counter.candidate) counter.candidate.budget += interval(counter.kind);
+    }
     meter.lastAt = at;
     meter.samples.push({ at, rates: current });
     if (meter.samples.length > SAMPLE_WINDOW) meter.samples.shift();
 
     const seen: [string, CounterKind, number][] = [];
+    let failure: GuardResult | null = null;
     for (const [obis, reading] of Object.entries(readings)) {
       const kind = counterKind(obis);
       if (kind === null || typeof reading.value !== 'number') continue;
@@ -189,28 +199,40 @@ export class PlausibilityGuard {
       const base = meter.counters.get(obis);
       if (!base) continue;
       if (v < base.value - 1e-6) {
-        return {
+        failure ??= {
           ok: false,
           code: 'PLAUSIBILITY_ENERGY_DECREASE',
           detail: `${obis} fell from ${fmt(base.value)} to ${fmt(v)} ${unit}; a counter never goes backwards (only a new meter number or system title starts a new series): implausible counter jump, held back`,
         };
+        continue;
       }
-      const allowed = base.budget + (rates[kind] * JITTER_MS) / 3_600_000 + slack(base.value, v, kind);
-      if (v - base.value > allowed) {
-        const limit = kind === 'gas' ? `${GAS_MAX_M3_PER_H} m³/h` : `${(rates[kind] / 1000).toFixed(1)} kW`;
-        return {
-          ok: false,
-          code: 'PLAUSIBILITY_ENERGY_JUMP',
-          detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}; connection ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
-        };
-      }
+      const jitter = (rates[kind] * JITTER_MS) / 3_600_000;
+      const allowed = base.budget + jitter + slack(base.value, v, kind);
+      if (v - base.value <= allowed) continue;
+      // the first value after start may itself have been the corrupted one (too low): two pushes in a row that
+      // agree with each other replace it, upwards only
+      const candidate = base.candidate;
+      const agrees = candidate !== null && v >= candidate.value - 1e-6 && v - candidate.value <= candidate.budget + jitter + slack(candidate.value, v, kind);
+      if (!base.corroborated) base.candidate = { value: v, budget: 0 };
+      if (agrees) continue;
+      const limit = kind === 'gas' ? `${GAS_MAX_M3_PER_H} m³/h` : `${(rates[kind] / 1000).toFixed(1)} kW`;
+      failure ??= {
+        ok: false,
+        code: 'PLAUSIBILITY_ENERGY_JUMP',
+        detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}; connection ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
+      };
     }
+    if (failure) return failure;
 
     for (const [obis, kind, v] of seen) {
       const base = meter.counters.get(obis);
       if (!base) {
-        meter.counters.set(obis, { kind, value: v, budget: 0, since: at });
-      } else if (kind !== 'gas' || v > base.value) {
+        meter.counters.set(obis, { kind, value: v, budget: 0, since: at, corroborated: false, candidate: null });
+        continue;
+      }
+      base.corroborated = true;
+      base.candidate = null;
+      if (kind !== 'gas' || v > base.value) {
         // a real-time register is confirmed by every push; a gas reading only when it changes (it is stale)
         base.value = v;
         base.budget = interval(kind);

@@ -185,6 +185,32 @@ describe('PlausibilityGuard: energy counters', () => {
     expect(after.check(push(1_000_901), 3 * MIN + 10 * S)).toEqual({ ok: true });
   });
 
+  it('after a restart whose first push was corrupted too low, two agreeing pushes replace it (upwards only)', () => {
+    const g = new PlausibilityGuard();
+    // bit 23 cleared in the first push after start: 12 345 678 − 8 388 608
+    expect(g.check(push(3_957_070, 500), 0)).toEqual({ ok: true });
+    expect(g.check(push(12_345_679, 500), 5 * S)).toMatchObject({ ok: false, code: 'PLAUSIBILITY_ENERGY_JUMP' });
+    expect(g.check(push(12_345_680, 500), 10 * S)).toEqual({ ok: true });
+    expect(g.check(push(12_345_681, 500), 15 * S)).toEqual({ ok: true });
+    // from now on the value is confirmed: a spike is held back, a decrease too
+    expect(g.check(push(12_345_682 + 4096, 500), 20 * S).ok).toBe(false);
+    expect(g.check(push(12_345_682 + 4096, 500), 25 * S).ok).toBe(false);
+    expect(g.check(push(12_345_683, 500), 30 * S)).toEqual({ ok: true });
+    // a first push corrupted too high is never followed by a decrease: the counters stay held back
+    const h = new PlausibilityGuard();
+    expect(h.check(push(12_345_678 + 8_388_608, 500), 0).ok).toBe(true);
+    for (let i = 1; i < 50; i++) expect(h.check(push(12_345_678 + i, 500), i * 5 * S).ok).toBe(false);
+  });
+
+  it('a confirmed value is never replaced by two pushes that agree with each other but not with it', () => {
+    const g = new PlausibilityGuard();
+    g.check(push(12_345_678, 500), 0);
+    g.check(push(12_345_679, 500), 5 * S);
+    expect(g.check(push(12_345_680 + 65_536, 500), 10 * S).ok).toBe(false);
+    expect(g.check(push(12_345_681 + 65_536, 500), 15 * S).ok).toBe(false);
+    expect(g.check(push(12_345_682, 500), 20 * S)).toEqual({ ok: true });
+  });
+
   it('re-anchors when the clock steps backwards instead of locking out', () => {
     const g = new PlausibilityGuard();
     g.check(push(1_000_000, 1000), 10 * H);
