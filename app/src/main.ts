@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     source,
     state,
     sinks,
-    { key: config.options.key, authKey: config.options.authKey, framing: config.options.framing },
+    { key: config.options.key, authKey: config.options.authKey, framing: config.options.framing, maxPowerW: config.options.maxPowerW },
     log.child('pipeline'),
   );
 

@@ -38,6 +38,8 @@ export const OPTION_SPECS = {
   discovery: { type: 'bool', default: true },
   discovery_prefix: { type: 'string', pattern: /^[A-Za-z0-9_-]+$/, hint: 'letters, digits, _ and -', default: 'homeassistant' },
   watchdog_seconds: { type: 'int', min: 5, max: 3600, default: 30 },
+  main_fuse_amps: { type: 'int', min: 6, max: 400, default: 63 },
+  phases: { type: 'int', min: 1, max: 3, default: 3 },
   log_level: { type: 'enum', values: LOG_LEVELS, default: 'info' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -72,6 +74,8 @@ export interface Options {
   readonly discovery: boolean;
   readonly discoveryPrefix: string;
   readonly watchdogSeconds: number;
+  /** The connection's maximum power in W: phases × 230 V × main fuse (plausibility of energy counters). */
+  readonly maxPowerW: number;
   readonly logLevel: LogLevel;
 }
 
@@ -164,6 +168,7 @@ export function validateOptions(raw: RawOptions): { options: Options; problems: 
     discovery: v.discovery as boolean,
     discoveryPrefix: v.discovery_prefix as string,
     watchdogSeconds: v.watchdog_seconds as number,
+    maxPowerW: (v.phases as number) * 230 * (v.main_fuse_amps as number),
     logLevel: v.log_level as LogLevel,
   };
   return { options, problems };

@@ -21,6 +21,8 @@ export interface PipelineOptions {
   readonly idleFlushMs?: number;
   /** Diagnostics are republished at least this often. */
   readonly diagnosticsEveryMs?: number;
+  /** The connection's maximum power in W (phases × 230 V × main fuse), for the energy counter guard. */
+  readonly maxPowerW?: number;
 }
 
 function summary(p: AcceptedPush): string {
@@ -41,7 +43,7 @@ function summary(p: AcceptedPush): string {
 
 export class Pipeline {
   private readonly decoder: StreamDecoder;
-  private readonly guard = new PlausibilityGuard();
+  private readonly guard: PlausibilityGuard;
   private lastChunkAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private lastDiagnosticsAt = 0;
@@ -60,6 +62,7 @@ export class Pipeline {
     private readonly clock: () => number = Date.now,
   ) {
     this.decoder = new StreamDecoder({ key: options.key, authKey: options.authKey, framing: options.framing });
+    this.guard = new PlausibilityGuard({ maxPowerW: options.maxPowerW });
   }
 
   start(): void {
@@ -110,10 +113,9 @@ export class Pipeline {
     const identity = push.meter.id ?? push.meter.systemTitle ?? '';
     if (this.meterIdentity !== null && identity !== this.meterIdentity) {
       this.log.info(`a different meter is sending (${identity}); starting fresh plausibility baselines`);
-      this.guard.reset();
     }
     this.meterIdentity = identity;
-    const verdict = this.guard.check(push.readings, now);
+    const verdict = this.guard.check(push.readings, now, identity);
     if (!verdict.ok) {
       this.log.warning(`${verdict.code}: implausible values, push dropped (${verdict.detail})`);
       this.state.recordResult(result, { code: verdict.code, detail: verdict.detail }, null);

@@ -44,6 +44,15 @@ describe('validateOptions', () => {
     expect(JSON.stringify(problems)).not.toContain('ABCDEF-short-secret');
   });
 
+  it('turns main fuse and phases into the maximum power of the connection (default 3 × 63 A)', () => {
+    expect(validateOptions({}).options.maxPowerW).toBe(3 * 230 * 63);
+    expect(validateOptions({ main_fuse_amps: 25, phases: 1 }).options.maxPowerW).toBe(5750);
+    expect(validateOptions({ main_fuse_amps: '35', phases: '3' }).options.maxPowerW).toBe(24_150);
+    const { problems, options } = validateOptions({ main_fuse_amps: 2, phases: 4 });
+    expect(problems.map((p) => p.option).sort()).toEqual(['main_fuse_amps', 'phases']);
+    expect(options.maxPowerW).toBe(3 * 230 * 63);
+  });
+
   it('parses a tcp address', () => {
     expect(validateOptions({ tcp_address: 'tcp://ser2net.local:3333' }).options.tcpAddress).toEqual({ host: 'ser2net.local', port: 3333 });
   });
