@@ -33,8 +33,15 @@ function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBas
 /** Builds the server with all plugins and routes registered; does not listen. */
 export function buildServer(deps: WebServerDeps): FastifyInstance {
   const app = isLoggerInstance(deps.logger)
-    ? Fastify({ loggerInstance: deps.logger, trustProxy: false, return503OnClosing: true })
+    ? Fastify({ loggerInstance: deps.logger, trustProxy: false, return503OnClosing: true, disableRequestLogging: true })
     : Fastify({ logger: deps.logger ?? false, trustProxy: false, return503OnClosing: true });
+  if (isLoggerInstance(deps.logger)) {
+    // one request line at debug instead of fastify's two at info (the panel polls; info is for state changes)
+    app.addHook('onResponse', (req, reply, done) => {
+      req.log.debug(`${req.method} ${req.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);
+      done();
+    });
+  }
 
   for (const schema of sharedSchemas) app.addSchema(schema);
 
