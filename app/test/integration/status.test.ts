@@ -18,7 +18,7 @@ import { startPtyPair, type PtyPair } from '../support/socat.js';
 import { sharedVectors, streamOf } from '../support/vectors.js';
 
 const capture = sharedVectors().find((v) => v.name === 'netznoe-doc-kaifa')!;
-const WRONG_KEY = Buffer.from(capture.key, 'hex').map((b) => b ^ 0x5a).toString('hex');
+const WRONG_KEY = Buffer.from(Buffer.from(capture.key, 'hex').map((b) => b ^ 0x5a)).toString('hex');
 const READER_CONFIG = 'homeassistant/device/smartmeter_reader/config';
 const READER_STATE = 'smartmeter/reader';
 /** The serial auto-detection moves on after this long without confirmed frames (SerialSource default). */
