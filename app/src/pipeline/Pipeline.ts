@@ -59,6 +59,7 @@ export class Pipeline {
   private loggedStatus: string | null = null;
   private meterIdentity: string | null = null;
   private ticks = 0;
+  private stopping = false;
 
   constructor(
     private readonly source: ByteSource,
@@ -85,6 +86,7 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true; // the source closing on shutdown is no problem to report
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.source.stop();
@@ -150,6 +152,7 @@ export class Pipeline {
    * republished every `diagnosticsEveryMs` as a backstop. A status change is logged once.
    */
   private refreshStatus(now: number): void {
+    if (this.stopping) return;
     const d = this.state.diagnostics();
     if (d.status !== this.loggedStatus) {
       const first = this.loggedStatus === null;
