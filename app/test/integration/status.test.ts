@@ -135,7 +135,7 @@ describe('reader status on MQTT (real service, pty, mosquitto)', () => {
     expect(silent.at - stoppedAt).toBeGreaterThanOrEqual(SILENCE_TIMEOUT_MS - 500);
     expect(JSON.parse(silent.payload)).toMatchObject({ status: 'no_data', layer: 'bytes', problem: expect.stringMatching(/No data/) });
     // link status of the meter diagnostics moved at once too (not on a 30 s timer)
-    const diag = sub.messages.slice(from).filter((m) => m.topic === 'smartmeter/diagnostics').map((m) => JSON.parse(m.payload).link_status);
-    expect(diag).toContain('no_bytes');
+    const diag = await sub.waitFor((m) => m.topic === 'smartmeter/diagnostics' && JSON.parse(m.payload).link_status === 'no_bytes', { fromIndex: from, timeoutMs: 1000 });
+    expect(diag.at - stoppedAt).toBeLessThanOrEqual(SILENCE_TIMEOUT_MS + 2000);
   }, 30_000);
 });
