@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
-import { Pipeline } from '../../src/pipeline/Pipeline.js';
+import type { DecodeResult } from '../../src/decoder/types.js';
+import { crc16arc } from '../../src/framing/crc.js';
+import { Pipeline, provesLineSettings } from '../../src/pipeline/Pipeline.js';
+import { MeterError } from '../../src/shared/errors.js';
 import { SUMMARY_EVERY_MS } from '../../src/pipeline/problemLog.js';
 import { StateStore } from '../../src/pipeline/StateStore.js';
 import { createLogger, type LogLevel } from '../../src/shared/logger.js';
@@ -184,5 +187,28 @@ describe('serial settings are confirmed by valid frames, not by decryption', () 
     t.pipeline.handleChunk(Uint8Array.from({ length: 2000 }, (_, i) => (i * 89 + 7) & 0xff));
     expect(t.source.confirmations).toBe(0);
     expect(t.state.readerStatus().status).toBe('serial_settings');
+  });
+});
+
+describe('provesLineSettings: DSMR text inside a bare APDU', () => {
+  const telegram = (body: string, crc?: number) => {
+    const head = Buffer.from(body, 'latin1');
+    const sum = crc ?? crc16arc(head, 0, head.length);
+    return Uint8Array.from(Buffer.concat([head, Buffer.from(`${sum.toString(16).toUpperCase().padStart(4, '0')}\r\n`, 'latin1')]));
+  };
+  const failed = (plaintext: Uint8Array): DecodeResult => ({
+    ok: false,
+    error: new MeterError('DSMR_SYNTAX', 'test'),
+    trace: { frames: [{ type: 'frame', framing: 'raw', bytes: plaintext, payloadStart: 0, payloadEnd: plaintext.length, segment: 0, final: true }], discarded: null, apdu: null, cipher: null, tag: 'none', plaintext },
+  });
+  const BODY = '/EST5\\253717584_A\r\n\r\n1-0:1.8.0(007112944*Wh)\r\n!';
+
+  it('a telegram whose CRC verifies proves the settings even when it does not parse', () => {
+    expect(provesLineSettings(failed(telegram(BODY)))).toBe(true);
+  });
+
+  it('a wrong CRC, or a bare APDU without a telegram, proves nothing', () => {
+    expect(provesLineSettings(failed(telegram(BODY, 0x1234)))).toBe(false);
+    expect(provesLineSettings(failed(Uint8Array.from([0x0f, 1, 2, 3])))).toBe(false);
   });
 });
