@@ -125,7 +125,7 @@ export class Pipeline {
     const push = result.push;
     const identity = push.meter.id ?? push.meter.systemTitle ?? '';
     if (this.meterIdentity !== null && identity !== this.meterIdentity) {
-      this.log.info(`a different meter is sending (${identity}); starting fresh plausibility baselines`);
+      this.log.child('guard').info(`a different meter is sending (${identity}); starting fresh plausibility baselines`);
       this.guard.reset();
     }
     this.meterIdentity = identity;

@@ -166,11 +166,6 @@ export class StateStore implements LiveSource {
 
   // --- views ---------------------------------------------------------------------------------------------
 
-  /** True once N intact pushes in a row failed to decrypt. */
-  get keyProbablyWrong(): boolean {
-    return this.consecutiveWrongKey >= (this.options.wrongKeyThreshold ?? 3);
-  }
-
   /** The reader status (one id for "what is wrong now"), from the same inputs as the health layers. */
   readerStatus(): StatusView & { readonly since: Date } {
     const inputs = this.healthInputs();
@@ -199,26 +194,26 @@ export class StateStore implements LiveSource {
 
   private healthInputs(): HealthInputs {
     return {
-        now: this.clock(),
-        sourceKind: this.options.sourceKind,
-        source: this.source,
-        sourceDescription: this.options.sourceDescription,
-        openedAt: this.openedAt,
-        bytes: this.bytes,
-        lastByteAt: this.lastByteAt,
-        frames: this.linkFrames,
-        lastFrameAt: this.lastFrameAt,
-        bytesSinceFrame: this.bytesSinceFrame,
-        checksumErrorsSinceFrame: this.checksumErrorsSinceFrame,
-        decoded: this.decoded,
-        lastPushAt: this.lastPushAt,
-        lastFailureCode: this.lastFailureCode,
-        lastResultOk: this.lastResultOk,
-        consecutiveWrongKey: this.consecutiveWrongKey,
-        wrongKeyThreshold: this.options.wrongKeyThreshold ?? 3,
-        lastRejectedAt: this.lastRejectedAt,
-        mqtt: this.mqtt,
-        discoveryEnabled: this.options.discoveryEnabled,
+      now: this.clock(),
+      sourceKind: this.options.sourceKind,
+      source: this.source,
+      sourceDescription: this.options.sourceDescription,
+      openedAt: this.openedAt,
+      bytes: this.bytes,
+      lastByteAt: this.lastByteAt,
+      frames: this.linkFrames,
+      lastFrameAt: this.lastFrameAt,
+      bytesSinceFrame: this.bytesSinceFrame,
+      checksumErrorsSinceFrame: this.checksumErrorsSinceFrame,
+      decoded: this.decoded,
+      lastPushAt: this.lastPushAt,
+      lastFailureCode: this.lastFailureCode,
+      lastResultOk: this.lastResultOk,
+      consecutiveWrongKey: this.consecutiveWrongKey,
+      wrongKeyThreshold: this.options.wrongKeyThreshold ?? 3,
+      lastRejectedAt: this.lastRejectedAt,
+      mqtt: this.mqtt,
+      discoveryEnabled: this.options.discoveryEnabled,
     };
   }
 

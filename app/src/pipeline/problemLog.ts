@@ -50,7 +50,7 @@ export class ProblemLog {
   recovered(now: number): void {
     if (this.active.size === 0) return;
     for (const [code, p] of this.active) {
-      this.log.child(p.layer).info(`${code}: recovered, pushes are accepted again (${p.total} ${p.total === 1 ? 'push' : 'pushes'} failed over ${duration(now - p.since)})`);
+      this.log.child(p.layer).info(`${code}: recovered, pushes are accepted again (${p.total} ${unit(p.layer, p.total)} failed over ${duration(now - p.since)})`);
     }
     this.active.clear();
   }
@@ -59,11 +59,17 @@ export class ProblemLog {
   summarise(now: number): void {
     for (const [code, p] of this.active) {
       if (p.sinceLine === 0 || now - p.lastLineAt < this.summaryEveryMs) continue;
-      this.log.child(p.layer).warning(`${code}: ${p.sinceLine} ${p.sinceLine === 1 ? 'push' : 'pushes'} rejected in the last ${duration(now - p.lastLineAt)} (failing since ${new Date(p.since).toISOString()})`);
+      this.log.child(p.layer).warning(`${code}: ${p.sinceLine} ${unit(p.layer, p.sinceLine)} rejected in the last ${duration(now - p.lastLineAt)} (failing since ${new Date(p.since).toISOString()})`);
       p.sinceLine = 0;
       p.lastLineAt = now;
     }
   }
+}
+
+/** Framing failures are about frames (no push was assembled), the others about pushes. */
+function unit(layer: string, n: number): string {
+  const word = layer === 'framing' ? 'frame' : 'push';
+  return n === 1 ? word : `${word}${layer === 'framing' ? 's' : 'es'}`;
 }
 
 function duration(ms: number): string {
