@@ -414,6 +414,28 @@ describe('MqttPublisher against a real mosquitto', () => {
     expect(json(perMeter.payload).link_status).toBe('wrong_key');
   });
 
+  it('the reader status: starting on connect (retained, with its discovery), then each change at once, no repeats', async () => {
+    const b = await broker();
+    const live = await subscriber(b.url, ['smartmeter/#', 'homeassistant/#']);
+    const { publisher: p } = publisher(settings(b.url));
+    p.start();
+    await waitForState(p, 'connected');
+    await live.waitForTopic(READER_CONFIG);
+    const first = await live.waitForTopic('smartmeter/reader');
+    expect(first.retain).toBe(false);
+    expect(json(first.payload)).toMatchObject({ status: 'starting', layer: 'reader', code: null });
+    const wrong = { ...READER_OK, status: 'wrong_key', statusLayer: 'crypto', statusCode: 'CRYPTO_WRONG_KEY', problem: 'Wrong key', linkStatus: 'wrong_key', rejectedPushes: 0, lastPushAt: null };
+    p.publishDiagnostics({ ...wrong, decodeErrors: 1 });
+    p.publishDiagnostics({ ...wrong, decodeErrors: 2 }); // same status: the reader topic stays quiet
+    p.publishDiagnostics({ ...READER_OK, linkStatus: 'ok', decodeErrors: 2, rejectedPushes: 0, lastPushAt: null });
+    await live.waitForTopic('smartmeter/reader', { payload: (x) => json(x).status === 'ok' });
+    expect(live.on('smartmeter/reader').map((m) => json(m.payload).status)).toEqual(['starting', 'wrong_key', 'ok']);
+    const late = await subscriber(b.url, ['smartmeter/reader']);
+    const retained = await late.waitForTopic('smartmeter/reader');
+    expect(retained).toMatchObject({ retain: true });
+    expect(json(retained.payload)).toEqual({ status: 'ok', problem: 'none', layer: 'reader', code: null, since: '1970-01-01T00:00:00.000Z' });
+  });
+
   it('no broker listening → unreachable with host:port', async () => {
     const port = await freePort();
     const { publisher: p } = publisher(settings(`mqtt://127.0.0.1:${port}`), { reconnectPeriodMs: 200 });
