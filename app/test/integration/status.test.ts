@@ -119,6 +119,11 @@ describe('reader status on MQTT (real service, pty, mosquitto)', () => {
     expect(sub.messages.slice(from).filter((m) => m.topic === READER_STATE).map((m) => JSON.parse(m.payload).status)).toEqual(['wrong_key']);
     expect(sub.messages.filter((m) => /^smartmeter\/[^/]+\/state$/.test(m.topic))).toEqual([]);
     expect(backend.output()).toMatch(/serial settings detected: 2400 8E1/);
+    // the log: every rejected push at debug, but only one warning for the code and one for the status
+    const lines = backend.output().split('\n');
+    const perPush = lines.filter((l) => / DEBUG \[crypto\] CRYPTO_WRONG_KEY: /.test(l));
+    expect(perPush.length).toBeGreaterThanOrEqual(8);
+    expect(lines.filter((l) => /^\S+ (INFO |WARN |ERROR) .*CRYPTO_WRONG_KEY/.test(l))).toHaveLength(2);
   }, 40_000);
 
   it('(b) when the bytes stop, the status turns no_data within the silence timeout + 2 s', async () => {
