@@ -136,7 +136,6 @@ async function main(): Promise<void> {
   if (web) {
     try {
       await listen(web, config.web.port, config.web.host); // fastify logs "[web] Server listening at …"
-
     } catch (e) {
       log.error(`cannot serve the panel on port ${config.web.port}: ${(e as Error).message}`);
     }
