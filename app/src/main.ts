@@ -13,7 +13,7 @@ import type { MqttSettings, PushSink } from './outputs/types.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './pipeline/StateStore.js';
 import { fromHex } from './shared/hex.js';
-import { createLogger, Redactor, type Logger } from './shared/logger.js';
+import { createLogger, fastifyLogger, Redactor, type Logger } from './shared/logger.js';
 import { ReplaySource } from './transport/replay/ReplaySource.js';
 import { SerialSource } from './transport/serial/SerialSource.js';
 import { MeterSimulator } from './transport/simulator/MeterSimulator.js';
@@ -125,18 +125,17 @@ async function main(): Promise<void> {
     state,
     sinks,
     { key: config.options.key, authKey: config.options.authKey, framing: config.options.framing, maxPowerW: config.options.maxPowerW },
-    log.child('pipeline'),
+    log, // lines name their layer: [framing], [crypto], [status] …
   );
 
-  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION }) : null;
+  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
   pipeline.start();
   if (web) {
     try {
-      const address = await listen(web, config.web.port, config.web.host);
-      log.info(`panel listening on ${address}`);
+      await listen(web, config.web.port, config.web.host); // fastify logs "[web] Server listening at …"
     } catch (e) {
       log.error(`cannot serve the panel on port ${config.web.port}: ${(e as Error).message}`);
     }

@@ -15,6 +15,14 @@ export interface AcceptedPush {
 
 /** Diagnostics published next to the readings (Home Assistant diagnostic entities). */
 export interface Diagnostics {
+  /** Reader status id (health.ts READER_STATUSES): the Home Assistant status entity. */
+  readonly status: string;
+  /** Layer and code behind the status (null code when ok/starting). */
+  readonly statusLayer: string;
+  readonly statusCode: string | null;
+  /** English text of the current problem with its likely cause; `none` when ok. */
+  readonly problem: string;
+  readonly statusSince: Date;
   /** Stable link status id: ok, no_bytes, no_frames, checksum, wrong_key, no_key, layout, port_error … */
   readonly linkStatus: string;
   /** Failed pushes (any layer) since start. */

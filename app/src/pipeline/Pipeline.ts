@@ -2,15 +2,21 @@
  * source → framing → decode → plausibility guards → state and outputs. Errors become data here (style.md
  * principle 6): every failure is counted by code, logged with its likely cause and kept for the panel; the
  * process never stops for bad input, and nothing that failed a check is published.
+ *
+ * Log discipline: per-push lines (each accepted push, each failure) are debug; a failure code is logged once at
+ * warning with its cause, summarised while it persists and its recovery logged once (ProblemLog); the reader
+ * status is logged once per change. The status and the diagnostics go to the outputs the moment they change.
  */
 import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
+import { isDsmrTelegram } from '../dlms/obis/dsmr.js';
+import { crc16arc } from '../framing/crc.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
-import type { LayerStatus } from '../web/contract.js';
 import { PlausibilityGuard } from './guards.js';
+import { ProblemLog } from './problemLog.js';
 import type { StateStore } from './StateStore.js';
 
 export interface PipelineOptions {
@@ -19,10 +25,12 @@ export interface PipelineOptions {
   readonly framing: FramingMode;
   /** After this long without bytes, a frame still waiting for bytes is given up (recovers the push behind it). */
   readonly idleFlushMs?: number;
-  /** Diagnostics are republished at least this often. */
+  /** Backstop: diagnostics are republished at least this often (changes go out at once). Default 60 s. */
   readonly diagnosticsEveryMs?: number;
   /** The connection's maximum power in W (phases × 230 V × main fuse), for the energy counter guard. */
   readonly maxPowerW?: number;
+  /** Summary lines of a persisting failure at most this often. Default 10 min. */
+  readonly summaryEveryMs?: number;
 }
 
 function summary(p: AcceptedPush): string {
@@ -44,14 +52,16 @@ function summary(p: AcceptedPush): string {
 export class Pipeline {
   private readonly decoder: StreamDecoder;
   private readonly guard: PlausibilityGuard;
+  private readonly problems: ProblemLog;
+  private readonly statusLog: Logger;
   private lastChunkAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private lastDiagnosticsAt = 0;
   private diagnosticsSignature = '';
+  private loggedStatus: string | null = null;
   private meterIdentity: string | null = null;
-  private wrongKeyReported = false;
-  private readonly layerStatus = new Map<string, LayerStatus>();
   private ticks = 0;
+  private stopping = false;
 
   constructor(
     private readonly source: ByteSource,
@@ -63,16 +73,23 @@ export class Pipeline {
   ) {
     this.decoder = new StreamDecoder({ key: options.key, authKey: options.authKey, framing: options.framing });
     this.guard = new PlausibilityGuard({ maxPowerW: options.maxPowerW });
+    this.problems = new ProblemLog(log, options.summaryEveryMs);
+    this.statusLog = log.child('status');
   }
 
   start(): void {
-    this.source.onStatus((status) => this.state.setSourceStatus(status));
+    this.source.onStatus((status) => {
+      this.state.setSourceStatus(status);
+      this.refreshStatus(this.clock());
+    });
     this.source.onData((chunk) => this.handleChunk(chunk));
     this.timer = setInterval(() => this.tick(), 250);
     this.source.start();
+    this.refreshStatus(this.clock());
   }
 
   async stop(): Promise<void> {
+    this.stopping = true; // the source closing on shutdown is no problem to report
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.source.stop();
@@ -87,7 +104,7 @@ export class Pipeline {
       results = this.decoder.push(chunk);
     } catch (e) {
       // the decoder is built never to throw; if it ever does, keep running and say so
-      this.log.error(`decoder failure (please report): ${(e as Error).stack ?? String(e)}`);
+      this.log.child('decoder').error(`DECODER_FAILURE: please report: ${(e as Error).stack ?? String(e)}`);
       return;
     }
     for (const r of results) this.handleResult(r);
@@ -95,48 +112,62 @@ export class Pipeline {
 
   private handleResult(result: DecodeResult): void {
     const now = this.clock();
+    // A checksum-valid frame proves baud rate and parity whatever the decryption says (a wrong key must be
+    // reported as a wrong key, not make the serial auto-detection move on).
+    if (provesLineSettings(result)) this.source.confirm();
     if (!result.ok) {
       const e = result.error;
-      const level = result.trace.discarded?.reason === 'noise' ? 'debug' : 'warning';
-      this.log[level](`${e.stage} error ${e.message}`);
+      const layer = e.stage;
+      this.log.child(layer).debug(e.message);
+      // noise between frames is normal at start and mid-frame; persisting noise shows as the serial_settings status
+      if (result.trace.discarded?.reason !== 'noise') this.problems.failure(layer, e.code, e.message, now);
       this.state.recordResult(result, null, null);
-      if (this.state.keyProbablyWrong && !this.wrongKeyReported) {
-        this.wrongKeyReported = true;
-        this.log.error('key probably wrong: several intact pushes in a row did not decrypt. Check the key from your grid operator.');
-      }
-      this.publishDiagnostics(now, true);
+      this.refreshStatus(now);
       return;
     }
-    this.wrongKeyReported = false;
-    this.source.confirm();
     const push = result.push;
     const identity = push.meter.id ?? push.meter.systemTitle ?? '';
     if (this.meterIdentity !== null && identity !== this.meterIdentity) {
-      this.log.info(`a different meter is sending (${identity}); starting fresh plausibility baselines`);
+      this.log.child('guard').info(`a different meter is sending (${identity}); its counters are guarded separately`);
     }
     this.meterIdentity = identity;
     const verdict = this.guard.check(push.readings, now, identity);
     if (!verdict.ok) {
-      this.log.warning(`${verdict.code}: implausible values, push dropped (${verdict.detail})`);
+      const message = `${verdict.code}: implausible values, push dropped (${verdict.detail})`;
+      this.log.child('guard').debug(message);
+      this.problems.failure('guard', verdict.code, message, now);
       this.state.recordResult(result, { code: verdict.code, detail: verdict.detail }, null);
-      this.publishDiagnostics(now, true);
+      this.refreshStatus(now);
       return;
     }
     const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, receivedAt: new Date(now) };
     // MQTT first: Home Assistant should not wait for the panel's display objects or the log line
     for (const sink of this.sinks) sink.publishPush(accepted);
     this.state.recordResult(result, null, accepted);
-    this.log.info(summary(accepted));
-    this.publishDiagnostics(now, true);
+    this.problems.recovered(now);
+    this.log.child('push').debug(summary(accepted));
+    this.refreshStatus(now);
   }
 
-  /** Diagnostics go out when they change (link status, counters) and at least every `diagnosticsEveryMs`. */
-  private publishDiagnostics(now: number, changed: boolean): void {
-    if (this.sinks.length === 0) return;
-    const due = now - this.lastDiagnosticsAt >= (this.options.diagnosticsEveryMs ?? 30_000);
-    if (!changed && !due) return;
+  /**
+   * Status and diagnostics go out the moment they change (status, link status, counters); unchanged ones are
+   * republished every `diagnosticsEveryMs` as a backstop. A status change is logged once.
+   */
+  private refreshStatus(now: number): void {
+    if (this.stopping) return;
     const d = this.state.diagnostics();
-    const signature = `${d.linkStatus}|${d.decodeErrors}|${d.rejectedPushes}`;
+    if (d.status !== this.loggedStatus) {
+      const first = this.loggedStatus === null;
+      this.loggedStatus = d.status;
+      const code = d.statusCode ? ` ${d.statusCode}` : '';
+      if (d.status === 'ok') this.statusLog.info(`ok: pushes are decoded and published`);
+      else if (d.status === 'starting') {
+        if (!first) this.statusLog.info(`starting: ${d.problem}`);
+      } else this.statusLog.warning(`${d.status} (${d.statusLayer}${code}): ${d.problem}`);
+    }
+    if (this.sinks.length === 0) return;
+    const signature = `${d.status}|${d.problem}|${d.linkStatus}|${d.decodeErrors}|${d.rejectedPushes}|${d.lastPushAt?.getTime() ?? ''}`;
+    const due = now - this.lastDiagnosticsAt >= (this.options.diagnosticsEveryMs ?? 60_000);
     if (!due && signature === this.diagnosticsSignature) return;
     this.diagnosticsSignature = signature;
     this.lastDiagnosticsAt = now;
@@ -148,16 +179,29 @@ export class Pipeline {
     if (this.decoder.bufferedBytes > 0 && now - this.lastChunkAt >= (this.options.idleFlushMs ?? 1500)) {
       for (const r of this.decoder.flush()) this.handleResult(r);
     }
-    this.publishDiagnostics(now, false);
-    // log layer transitions once, with the hint, so the log tells the same story as the panel
-    const health = this.state.health();
-    for (const layer of health.layers) {
-      const before = this.layerStatus.get(layer.id);
-      if (before === layer.status) continue;
-      this.layerStatus.set(layer.id, layer.status);
-      if (layer.status === 'error') this.log.warning(`${layer.id}: ${layer.detail}${layer.hint ? `. ${layer.hint}` : ''}`);
-      else if (before === 'error' && layer.status === 'ok') this.log.info(`${layer.id}: ok again (${layer.detail})`);
-    }
+    // time-based transitions (silence → no_data) are noticed here, within 250 ms
+    this.refreshStatus(now);
+    this.problems.summarise(now);
     if (++this.ticks % 20 === 0) this.state.broadcastHealth();
   }
+}
+
+/**
+ * True when a result proves the line settings: a link frame whose checksum verified (M-Bus, HDLC), a DSMR
+ * telegram whose CRC verified, or a decoded push. Bare APDUs (raw framing) have no checksum: only a decoded push
+ * confirms those.
+ */
+export function provesLineSettings(result: DecodeResult): boolean {
+  if (result.ok) return true;
+  if (result.trace.frames.some((f) => f.framing !== 'raw')) return true;
+  const text = result.trace.plaintext;
+  return text !== null && isDsmrTelegram(text) && dsmrCrcValid(text);
+}
+
+/** DSMR 5.0.2 §6.12: CRC-16/ARC over `/` … `!`, written as 4 hex digits after the `!`. */
+function dsmrCrcValid(bytes: Uint8Array): boolean {
+  const bang = bytes.lastIndexOf(0x21);
+  if (bang < 0 || bang + 5 > bytes.length) return false;
+  const written = Number.parseInt(Buffer.from(bytes.subarray(bang + 1, bang + 5)).toString('latin1'), 16);
+  return Number.isFinite(written) && crc16arc(bytes, 0, bang + 1) === written;
 }

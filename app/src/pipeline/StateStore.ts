@@ -18,7 +18,7 @@ import type {
   LiveSource,
   SnapshotDto,
 } from '../web/contract.js';
-import { computeLayers, linkStatusOf } from './health.js';
+import { computeLayers, linkStatusOf, readerStatusOf, type HealthInputs, type StatusView } from './health.js';
 import { profileOf } from './profile.js';
 import { rawBytesOf, readingsOf, toFrameRecord, type KeyOf, type RecordInput } from './frameRecord.js';
 
@@ -71,6 +71,10 @@ export class StateStore implements LiveSource {
   private lastResultOk: boolean | null = null;
   private lastFailureCode: string | null = null;
   private consecutiveWrongKey = 0;
+  private consecutiveFailures = 0;
+  private unsupportedSinceFrame = 0;
+  private statusSince = 0;
+  private lastStatus: string | null = null;
   private openedAt: number | null = null;
   private source: SourceStatus | null = null;
   private mqtt: MqttStatus | null = null;
@@ -111,6 +115,7 @@ export class StateStore implements LiveSource {
       this.lastFrameAt = now;
       this.bytesSinceFrame = 0;
       this.checksumErrorsSinceFrame = 0;
+      this.unsupportedSinceFrame = 0;
       this.framing = result.trace.frames[0]!.framing;
     }
     if (!isDiscard) this.pushes++;
@@ -120,6 +125,7 @@ export class StateStore implements LiveSource {
       this.lastPushAt = now;
       this.lastResultOk = true;
       this.consecutiveWrongKey = 0;
+      this.consecutiveFailures = 0;
     } else {
       const code = rejection ? rejection.code : result.ok ? 'UNKNOWN' : result.error.code;
       const stage = rejection ? 'layout' : result.ok ? 'layout' : result.error.stage;
@@ -127,6 +133,7 @@ export class StateStore implements LiveSource {
       this.errors[code] = (this.errors[code] ?? 0) + 1;
       this.lastError = { stage, code, message, at: new Date(now).toISOString() };
       if (code === 'FRAME_CHECKSUM') this.checksumErrorsSinceFrame++;
+      if (code === 'FRAME_UNSUPPORTED') this.unsupportedSinceFrame++;
       if (rejection) {
         this.rejected++;
         this.lastRejectedAt = now;
@@ -135,6 +142,7 @@ export class StateStore implements LiveSource {
         this.failed++;
         this.lastResultOk = false;
         this.lastFailureCode = code;
+        this.consecutiveFailures++;
         this.consecutiveWrongKey = code === 'CRYPTO_WRONG_KEY' ? this.consecutiveWrongKey + 1 : this.consecutiveWrongKey;
       }
     }
@@ -158,47 +166,64 @@ export class StateStore implements LiveSource {
 
   // --- views ---------------------------------------------------------------------------------------------
 
-  /** True once N intact pushes in a row failed to decrypt. */
-  get keyProbablyWrong(): boolean {
-    return this.consecutiveWrongKey >= (this.options.wrongKeyThreshold ?? 3);
+  /** The reader status (one id for "what is wrong now"), from the same inputs as the health layers. */
+  readerStatus(): StatusView & { readonly since: Date } {
+    const inputs = this.healthInputs();
+    const view = readerStatusOf({ ...inputs, consecutiveFailures: this.consecutiveFailures, unsupportedSinceFrame: this.unsupportedSinceFrame });
+    if (view.status !== this.lastStatus) {
+      this.lastStatus = view.status;
+      this.statusSince = inputs.now;
+    }
+    return { ...view, since: new Date(this.statusSince) };
   }
 
   diagnostics(): Diagnostics {
+    const status = this.readerStatus();
     return {
-      linkStatus: linkStatusOf(this.health().layers),
+      status: status.status,
+      statusLayer: status.layer,
+      statusCode: status.code,
+      problem: status.problem,
+      statusSince: status.since,
+      linkStatus: linkStatusOf(computeLayers(this.healthInputs())),
       decodeErrors: this.failed,
       rejectedPushes: this.rejected,
       lastPushAt: this.lastPushAt === null ? null : new Date(this.lastPushAt),
     };
   }
 
+  private healthInputs(): HealthInputs {
+    return {
+      now: this.clock(),
+      sourceKind: this.options.sourceKind,
+      source: this.source,
+      sourceDescription: this.options.sourceDescription,
+      openedAt: this.openedAt,
+      bytes: this.bytes,
+      lastByteAt: this.lastByteAt,
+      frames: this.linkFrames,
+      lastFrameAt: this.lastFrameAt,
+      bytesSinceFrame: this.bytesSinceFrame,
+      checksumErrorsSinceFrame: this.checksumErrorsSinceFrame,
+      decoded: this.decoded,
+      lastPushAt: this.lastPushAt,
+      lastFailureCode: this.lastFailureCode,
+      lastResultOk: this.lastResultOk,
+      consecutiveWrongKey: this.consecutiveWrongKey,
+      wrongKeyThreshold: this.options.wrongKeyThreshold ?? 3,
+      lastRejectedAt: this.lastRejectedAt,
+      mqtt: this.mqtt,
+      discoveryEnabled: this.options.discoveryEnabled,
+    };
+  }
+
   health(): HealthDto {
-    const now = this.clock();
+    const status = this.readerStatus();
     return {
       startedAt: new Date(this.startedAt).toISOString(),
       source: this.options.sourceDescription,
-      layers: computeLayers({
-        now,
-        sourceKind: this.options.sourceKind,
-        source: this.source,
-        sourceDescription: this.options.sourceDescription,
-        openedAt: this.openedAt,
-        bytes: this.bytes,
-        lastByteAt: this.lastByteAt,
-        frames: this.linkFrames,
-        lastFrameAt: this.lastFrameAt,
-        bytesSinceFrame: this.bytesSinceFrame,
-        checksumErrorsSinceFrame: this.checksumErrorsSinceFrame,
-        decoded: this.decoded,
-        lastPushAt: this.lastPushAt,
-        lastFailureCode: this.lastFailureCode,
-        lastResultOk: this.lastResultOk,
-        consecutiveWrongKey: this.consecutiveWrongKey,
-        wrongKeyThreshold: this.options.wrongKeyThreshold ?? 3,
-        lastRejectedAt: this.lastRejectedAt,
-        mqtt: this.mqtt,
-        discoveryEnabled: this.options.discoveryEnabled,
-      }),
+      status: { id: status.status, layer: status.layer, code: status.code, problem: status.problem, since: status.since.toISOString() },
+      layers: computeLayers(this.healthInputs()),
       counters: {
         bytes: this.bytes,
         frames: this.linkFrames,
@@ -211,6 +236,7 @@ export class StateStore implements LiveSource {
       detected: {
         framing: this.framing,
         serialSettings: this.source?.settings ?? null,
+        serialSettingsConfirmed: this.source?.settingsConfirmed ?? false,
         profile: this.profile,
       },
     };

@@ -4,7 +4,7 @@
  */
 import type { MqttStatus } from '../outputs/types.js';
 import type { SourceStatus } from '../transport/types.js';
-import type { HealthLayerDto, LayerStatus } from '../web/contract.js';
+import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../web/contract.js';
 
 /** English hint per id; the panel translates by id. */
 export const HINTS: Readonly<Record<string, string>> = {
@@ -125,4 +125,173 @@ export function linkStatusOf(layers: readonly HealthLayerDto[]): string {
     if (l && l.status === 'error') return l.hintId ?? 'error';
   }
   return 'ok';
+}
+
+/**
+ * The reader status: ONE stable id for "what is wrong right now", published as a Home Assistant enum sensor and
+ * shown on the panel. Ordered as a push travels: port → bytes → frames → decryption → decoding → plausibility →
+ * broker. Never rename a value (automations compare against it); add new ones at the end.
+ */
+export const READER_STATUSES = [
+  'starting',
+  'ok',
+  'no_source',
+  'port_missing',
+  'port_busy',
+  'port_error',
+  'no_data',
+  'serial_settings',
+  'line_errors',
+  'unsupported_data',
+  'no_key',
+  'wrong_key',
+  'auth_failed',
+  'unknown_layout',
+  'implausible_values',
+  'broker',
+] as const satisfies readonly ReaderStatusId[];
+
+export type ReaderStatus = (typeof READER_STATUSES)[number];
+/** Compile-time check: the list names every id of the contract. */
+const everyStatusListed: Exclude<ReaderStatusId, ReaderStatus> extends never ? true : false = true;
+void everyStatusListed;
+
+/** The layer a status belongs to (log prefix, panel grouping). */
+export type StatusLayer = 'reader' | 'serial' | 'bytes' | 'framing' | 'crypto' | 'structure' | 'layout' | 'guard' | 'mqtt';
+
+/** English text per status: what is wrong and what to do. The panel translates by status id. */
+export const STATUS_TEXT: Readonly<Record<ReaderStatus, string>> = {
+  starting: 'Starting: waiting for the first evidence from the meter.',
+  ok: 'none',
+  no_source: 'No serial port or TCP address configured: select the converter in the add-on options.',
+  port_missing: 'The serial port does not exist: is the converter plugged in and the right device selected?',
+  port_busy: 'Another program holds the serial port (another add-on or integration).',
+  port_error: 'The serial port cannot be opened or went away: check the device and the add-on permissions.',
+  no_data:
+    'No data: no byte from the meter for 15 s. Is the customer interface enabled by your grid operator? Check the wiring (RJ12 pins 3/4, M-Bus slave converter).',
+  serial_settings:
+    'Bytes arrive but no valid frames: wrong baud rate or parity (serial_settings), wrong converter type, or bad wiring.',
+  line_errors: 'Frames arrive damaged or incomplete (bytes lost on the line): check the wiring and the converter.',
+  unsupported_data: 'Frames arrive intact but their content is not supported: please share a capture (Frames tab).',
+  no_key: 'The meter encrypts its data but no key is configured: enter the key from your grid operator.',
+  wrong_key: 'Wrong key: intact frames arrive but do not decrypt. Check the key from your grid operator for typos or a swapped key.',
+  auth_failed: 'The authentication tag does not verify: the authentication key (or the key) is wrong.',
+  unknown_layout: 'Pushes decrypt but their layout is unknown: please share a capture (Frames tab) so the meter can be supported.',
+  implausible_values: 'Pushes with implausible values are being dropped (nothing is published): see the Frames tab.',
+  broker: 'Nothing reaches Home Assistant: the MQTT broker is off, unreachable or rejects the login.',
+};
+
+export interface StatusInputs extends HealthInputs {
+  /** Failed pushes (not discarded noise) since the last accepted push. */
+  readonly consecutiveFailures: number;
+  /** Valid frames that carry no DLMS data since the last usable frame. */
+  readonly unsupportedSinceFrame: number;
+}
+
+export interface StatusView {
+  readonly status: ReaderStatus;
+  readonly layer: StatusLayer;
+  /** The error code behind it (error catalogue, guard code, serial hint id), or null. */
+  readonly code: string | null;
+  /** English text for Home Assistant: the problem and the likely cause; `none` when ok. */
+  readonly problem: string;
+}
+
+/** A decode failure persists when nothing decoded yet, or when this many pushes in a row failed. */
+export const FAILURES_FOR_STATUS = 3;
+/** Silence after which the status is `no_data` (documented in DOCS.md). */
+export const SILENCE_TIMEOUT_MS = NO_BYTES_MS;
+
+/** Status of a failed push by its code (error catalogue and plausibility guard codes). */
+export function statusOfCode(code: string): { status: ReaderStatus; layer: StatusLayer } {
+  switch (code) {
+    case 'CRYPTO_NO_KEY':
+      return { status: 'no_key', layer: 'crypto' };
+    case 'CRYPTO_WRONG_KEY':
+      return { status: 'wrong_key', layer: 'crypto' };
+    case 'CRYPTO_AUTH_FAILED':
+      return { status: 'auth_failed', layer: 'crypto' };
+    case 'CRYPTO_HEADER':
+      return { status: 'line_errors', layer: 'crypto' };
+    case 'CRYPTO_UNSUPPORTED':
+      return { status: 'unsupported_data', layer: 'crypto' };
+    case 'LAYOUT_UNKNOWN':
+      return { status: 'unknown_layout', layer: 'layout' };
+    case 'APDU_BLOCK':
+    case 'DSMR_CRC':
+      return { status: 'line_errors', layer: 'structure' };
+    case 'APDU_UNKNOWN':
+    case 'AXDR_INVALID':
+    case 'DATETIME_INVALID':
+    case 'DSMR_SYNTAX':
+      return { status: 'unsupported_data', layer: 'structure' };
+    case 'FRAME_NOISE':
+    case 'FRAME_CHECKSUM':
+      return { status: 'serial_settings', layer: 'framing' };
+    case 'FRAME_UNSUPPORTED':
+      return { status: 'unsupported_data', layer: 'framing' };
+    case 'FRAME_TRUNCATED':
+    case 'FRAME_SEGMENT':
+      return { status: 'line_errors', layer: 'framing' };
+    default:
+      if (code.startsWith('PLAUSIBILITY_')) return { status: 'implausible_values', layer: 'guard' };
+      return { status: 'unsupported_data', layer: 'structure' };
+  }
+}
+
+const PROBLEM_MAX = 255; // Home Assistant's limit for a state
+
+function view(status: ReaderStatus, layer: StatusLayer, code: string | null, detail: string | null = null): StatusView {
+  const text = status === 'ok' ? 'none' : `${STATUS_TEXT[status]}${code ? ` [${code}]` : ''}${detail ? ` (${detail})` : ''}`;
+  return { status, layer, code, problem: text.length > PROBLEM_MAX ? `${text.slice(0, PROBLEM_MAX - 1)}…` : text };
+}
+
+/**
+ * The one status of the reader, from the same inputs as the layers: the first layer that has a definite problem,
+ * else `broker` when nothing can reach Home Assistant, else `starting` until the first push decoded, else `ok`.
+ */
+export function readerStatusOf(h: StatusInputs): StatusView {
+  const path = dataPathStatus(h);
+  if (path.status !== 'ok' && path.status !== 'starting') return path;
+  const m = h.mqtt;
+  // (no MQTT status yet: the publisher has not started, which is part of starting)
+  if (m && (m.state === 'off' || m.state === 'auth_failed' || m.state === 'unreachable' || m.state === 'error')) {
+    return view('broker', 'mqtt', `MQTT_${m.state.toUpperCase()}`, m.detail);
+  }
+  return path;
+}
+
+function dataPathStatus(h: StatusInputs): StatusView {
+  if (h.sourceKind === 'none') return view('no_source', 'serial', 'no_port');
+  const source = h.source;
+  if (source && (source.state === 'error' || source.state === 'closed') && source.detail !== 'not started') {
+    const hint = source.hintId ?? 'port_error';
+    if (hint === 'no_port') return view('port_missing', 'serial', hint, source.detail);
+    if (hint === 'port_busy') return view('port_busy', 'serial', hint, source.detail);
+    if (hint !== 'no_bytes') return view('port_error', 'serial', hint, source.detail);
+  }
+  const sinceByte = h.lastByteAt === null ? null : h.now - h.lastByteAt;
+  const sinceOpen = h.openedAt === null ? null : h.now - h.openedAt;
+  if (sinceByte === null) {
+    if (source?.state === 'open' && sinceOpen !== null && sinceOpen >= NO_BYTES_MS) {
+      return view('no_data', 'bytes', 'no_bytes', 'no byte since the port opened');
+    }
+    return view('starting', 'reader', null);
+  }
+  if (sinceByte >= NO_BYTES_MS) return view('no_data', 'bytes', 'no_bytes');
+  if (h.unsupportedSinceFrame > 0 && h.frames === 0) return view('unsupported_data', 'framing', 'FRAME_UNSUPPORTED');
+  // (details without counters: the problem text changes only when the problem does)
+  if (h.checksumErrorsSinceFrame >= 2) return view('serial_settings', 'framing', 'FRAME_CHECKSUM', 'frames with checksum errors');
+  if (h.bytesSinceFrame > 1500 || (h.frames === 0 && h.bytes > 600)) {
+    return view('serial_settings', 'framing', 'FRAME_NOISE', 'bytes without a valid frame');
+  }
+  if (h.lastResultOk === false && h.lastFailureCode && h.consecutiveFailures > 0) {
+    const persistent = h.decoded === 0 || h.consecutiveFailures >= FAILURES_FOR_STATUS;
+    if (persistent) {
+      const { status, layer: l } = statusOfCode(h.lastFailureCode);
+      return view(status, l, h.lastFailureCode);
+    }
+  }
+  if (h.decoded === 0) return view('starting', 'reader', null);
+  return view('ok', 'reader', null);
 }

@@ -1,3 +1,5 @@
+import { format } from 'node:util';
+
 /**
  * Logger: one line per event, `2026-11-24T13:00:00.000Z INFO  [mqtt] connected to …`.
  * Secrets (keys, passwords) are registered once and masked in every line, whatever code formats them.
@@ -75,3 +77,52 @@ export const silentLogger: Logger = {
   error: () => {},
   child: () => silentLogger,
 };
+
+/** The logger shape fastify accepts as `loggerInstance` (pino-compatible). */
+export interface PinoCompatibleLogger {
+  level: string;
+  fatal(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  trace(...args: unknown[]): void;
+  silent(...args: unknown[]): void;
+  child(bindings?: object, options?: object): PinoCompatibleLogger;
+}
+
+const PINO_LEVEL: Record<LogLevel, string> = { debug: 'debug', info: 'info', warning: 'warn', error: 'error' };
+
+/** One pino call (`(obj, msg, ...args)` or `(msg, ...args)`) as one line of text; errors by their message. */
+function pinoText(args: readonly unknown[]): string {
+  const [first, ...rest] = args;
+  if (typeof first === 'string') return format(first, ...rest);
+  if (first instanceof Error) return [rest.length ? format(...rest) : '', first.message].filter(Boolean).join(': ');
+  const message = rest.length > 0 ? format(...rest) : '';
+  if (first === null || typeof first !== 'object') return [message, first === undefined ? '' : String(first)].filter(Boolean).join(' ');
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(first as Record<string, unknown>)) {
+    if (v instanceof Error) fields.push(`${k === 'err' ? 'error' : k}: ${v.message}`);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') fields.push(`${k}=${String(v)}`);
+  }
+  return [message, fields.length ? `(${fields.join(', ')})` : ''].filter(Boolean).join(' ');
+}
+
+/**
+ * Fastify's logger writing through ours: the same line format, level (the `log_level` option) and secret
+ * redaction as every other line. pino's trace/fatal map to debug/error.
+ */
+export function fastifyLogger(log: Logger, level: LogLevel): PinoCompatibleLogger {
+  const adapter: PinoCompatibleLogger = {
+    level: PINO_LEVEL[level],
+    fatal: (...a) => log.error(pinoText(a)),
+    error: (...a) => log.error(pinoText(a)),
+    warn: (...a) => log.warning(pinoText(a)),
+    info: (...a) => log.info(pinoText(a)),
+    debug: (...a) => log.debug(pinoText(a)),
+    trace: (...a) => log.debug(pinoText(a)),
+    silent: () => {},
+    child: () => adapter,
+  };
+  return adapter;
+}

@@ -11,6 +11,8 @@ export interface SourceStatus {
   readonly since: Date;
   /** Serial settings in use, e.g. "2400 8E1"; null when not a serial line. */
   readonly settings: string | null;
+  /** True once valid frames proved the serial settings (auto-detection stops); absent for other sources. */
+  readonly settingsConfirmed?: boolean;
 }
 
 export interface ByteSource {
@@ -21,7 +23,10 @@ export interface ByteSource {
   stop(): Promise<void>;
   onData(listener: (chunk: Uint8Array) => void): void;
   onStatus(listener: (status: SourceStatus) => void): void;
-  /** The pipeline saw valid frames: serial auto-detection keeps the current settings. */
+  /**
+   * The pipeline saw a frame with a valid checksum (or a decoded push, for framings without a checksum): the line
+   * settings are right, whatever the decryption result. Serial auto-detection keeps the current settings.
+   */
   confirm(): void;
 }
 
@@ -36,6 +41,8 @@ export abstract class BaseSource implements ByteSource {
   private readonly dataListeners: ((chunk: Uint8Array) => void)[] = [];
   private readonly statusListeners: ((status: SourceStatus) => void)[] = [];
   private current: SourceStatus = { state: 'closed', detail: 'not started', hintId: null, since: new Date(), settings: null };
+  /** Set by sources whose line settings can be wrong (serial) once the pipeline confirmed them. */
+  protected settingsConfirmed = false;
 
   get status(): SourceStatus {
     return this.current;
@@ -54,14 +61,21 @@ export abstract class BaseSource implements ByteSource {
   abstract start(): void;
   abstract stop(): Promise<void>;
 
+  /** Re-emits the current status (e.g. after `settingsConfirmed` changed). */
+  protected refreshStatus(): void {
+    const c = this.current;
+    this.setStatus(c.state, c.detail, c.hintId, c.settings);
+  }
+
   protected emitData(chunk: Uint8Array): void {
     for (const l of this.dataListeners) l(chunk);
   }
 
   protected setStatus(state: SourceState, detail: string, hintId: string | null = null, settings: string | null = null): void {
     const prev = this.current;
-    if (prev.state === state && prev.detail === detail && prev.hintId === hintId && prev.settings === settings) return;
-    this.current = { state, detail, hintId, since: new Date(), settings };
+    const confirmed = this.settingsConfirmed;
+    if (prev.state === state && prev.detail === detail && prev.hintId === hintId && prev.settings === settings && (prev.settingsConfirmed ?? false) === confirmed) return;
+    this.current = { state, detail, hintId, since: new Date(), settings, ...(confirmed ? { settingsConfirmed: true } : {}) };
     for (const l of this.statusListeners) l(this.current);
   }
 }

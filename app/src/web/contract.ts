@@ -126,9 +126,41 @@ export interface HealthLayerDto {
   readonly hint: string | null;
 }
 
+/** The reader status (health.ts READER_STATUSES): the same id as the Home Assistant status entity. */
+export type ReaderStatusId =
+  | 'starting'
+  | 'ok'
+  | 'no_source'
+  | 'port_missing'
+  | 'port_busy'
+  | 'port_error'
+  | 'no_data'
+  | 'serial_settings'
+  | 'line_errors'
+  | 'unsupported_data'
+  | 'no_key'
+  | 'wrong_key'
+  | 'auth_failed'
+  | 'unknown_layout'
+  | 'implausible_values'
+  | 'broker';
+
+export interface ReaderStatusDto {
+  readonly id: ReaderStatusId;
+  /** Layer of the problem: reader, serial, bytes, framing, crypto, structure, layout, guard, mqtt. */
+  readonly layer: string;
+  /** Error code behind it (error catalogue, guard code, serial hint id) or null. */
+  readonly code: string | null;
+  /** English text as published to Home Assistant (`none` when ok); the panel translates by id. */
+  readonly problem: string;
+  /** When this status began (ISO 8601). */
+  readonly since: string;
+}
+
 export interface HealthDto {
   readonly startedAt: string;
   readonly source: string;
+  readonly status: ReaderStatusDto;
   readonly layers: readonly HealthLayerDto[];
   readonly counters: {
     readonly bytes: number;
@@ -143,6 +175,8 @@ export interface HealthDto {
   readonly detected: {
     readonly framing: string | null;
     readonly serialSettings: string | null;
+    /** True once a frame with a valid checksum (or a decoded push) proved the serial settings. */
+    readonly serialSettingsConfirmed: boolean;
     readonly profile: string | null;
   };
 }

@@ -127,10 +127,15 @@ export const sharedSchemas = [
   {
     $id: 'smr.health',
     type: 'object',
-    required: ['startedAt', 'source', 'layers', 'counters', 'lastError', 'detected'],
+    required: ['startedAt', 'source', 'status', 'layers', 'counters', 'lastError', 'detected'],
     properties: {
       startedAt: str,
       source: str,
+      status: {
+        type: 'object',
+        required: ['id', 'layer', 'code', 'problem', 'since'],
+        properties: { id: str, layer: str, code: strOrNull, problem: str, since: str },
+      },
       layers: {
         type: 'array',
         items: {
@@ -174,8 +179,8 @@ export const sharedSchemas = [
       },
       detected: {
         type: 'object',
-        required: ['framing', 'serialSettings', 'profile'],
-        properties: { framing: strOrNull, serialSettings: strOrNull, profile: strOrNull },
+        required: ['framing', 'serialSettings', 'serialSettingsConfirmed', 'profile'],
+        properties: { framing: strOrNull, serialSettings: strOrNull, serialSettingsConfirmed: { type: 'boolean' }, profile: strOrNull },
       },
     },
   },

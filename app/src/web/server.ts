@@ -3,7 +3,7 @@
  * so unit tests use `inject()`; main.ts calls `listen()`.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { LiveSource } from './contract.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
@@ -30,10 +30,32 @@ function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBas
   return typeof logger === 'object' && typeof (logger as Partial<FastifyBaseLogger>).child === 'function';
 }
 
+/**
+ * One request line at debug instead of fastify's two at info (the panel polls; info is for state changes);
+ * 4xx answers at debug too, 5xx stay errors.
+ */
+class RequestLinesAtDebug extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else request.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);
+  }
+
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (reply.statusCode >= 500) super.defaultErrorLog(error, request, reply);
+    else reply.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode}: ${error.message}`);
+  }
+
+  override routeNotFound(request: FastifyRequest): void {
+    request.log.debug(`no route for ${request.method} ${request.url.split('?')[0]}`);
+  }
+}
+
 /** Builds the server with all plugins and routes registered; does not listen. */
 export function buildServer(deps: WebServerDeps): FastifyInstance {
   const app = isLoggerInstance(deps.logger)
-    ? Fastify({ loggerInstance: deps.logger, trustProxy: false, return503OnClosing: true })
+    ? Fastify({ loggerInstance: deps.logger, logController: new RequestLinesAtDebug(), trustProxy: false, return503OnClosing: true })
     : Fastify({ logger: deps.logger ?? false, trustProxy: false, return503OnClosing: true });
 
   for (const schema of sharedSchemas) app.addSchema(schema);

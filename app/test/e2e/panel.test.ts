@@ -146,6 +146,10 @@ describe('panel against the simulator', () => {
     await page.click('[data-tab=health]');
     await page.locator('[data-testid=layers]').waitFor();
     expect(await text(page, '[data-testid=layers]')).toContain('Serielle Schnittstelle');
+    // the reader status, translated: this backend has no MQTT broker, so nothing reaches Home Assistant
+    const status = page.locator('[data-testid=reader-status]');
+    expect(await status.getAttribute('data-status')).toBe('broker');
+    expect(await status.innerText()).toMatch(/Status\s+MQTT-Broker\s+seit .*\n*[\s\S]*Mosquitto-Broker-Add-on/);
     expect(p.errors).toEqual([]);
     await page.click('[data-tab=live]');
     await screenshot(page, 'live-de');
@@ -256,6 +260,10 @@ describe('panel against a serial source with the wrong key', () => {
       return s === 'error' || s === 'warn';
     }, 20_000);
     expect(await serialLayer.innerText()).toContain('Serial port');
+    // the same status as the Home Assistant entity, in English
+    const status = page.locator('[data-testid=reader-status]');
+    await waitFor('the status to name the port', async () => /^port_(error|missing)$/.test((await status.getAttribute('data-status', { timeout: 1000 })) ?? ''), 10_000);
+    expect(await status.innerText()).toMatch(/Port (error|not found)/);
     expect(p.errors).toEqual([]);
     await screenshot(page, 'health');
   });

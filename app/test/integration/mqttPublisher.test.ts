@@ -16,11 +16,13 @@ import { freePort, startBroker, subscribe, type Broker, type Subscriber } from '
 import { keyOf, sharedVectors, streamOf } from '../support/vectors.js';
 
 const VERSION = '9.8.7';
+const READER_OK = { status: 'ok', statusLayer: 'reader', statusCode: null, problem: 'none', statusSince: new Date(0) } as const;
 const ID = '181220000009';
 const CONFIG_TOPIC = `homeassistant/device/${ID}/config`;
 const STATE_TOPIC = `smartmeter/${ID}/state`;
 const DIAG_TOPIC = `smartmeter/${ID}/diagnostics`;
 const AVAILABILITY = 'smartmeter/status';
+const READER_CONFIG = 'homeassistant/device/smartmeter_reader/config';
 
 // --- the Netz NÖ example push (shared vector), decoded by the real decoder -----------------------------------
 function netzNoe(): { meter: MeterIdentity; time: string | null; readings: Readings } {
@@ -54,6 +56,7 @@ const EXPECTED_DISCOVERY = {
   device: {
     identifiers: [`smartmeter_${ID}`],
     name: `Smart meter ${ID}`,
+    via_device: 'smartmeter_reader',
     manufacturer: 'Kaifa',
     serial_number: ID,
   },
@@ -224,7 +227,7 @@ describe('MqttPublisher against a real mosquitto', () => {
     p.onStatus((s) => statuses.push(s.state));
     p.start();
     p.publishPush(noePush());
-    p.publishDiagnostics({ linkStatus: 'ok', decodeErrors: 2, rejectedPushes: 1, lastPushAt: new Date('2024-01-01T00:00:00Z') });
+    p.publishDiagnostics({ ...READER_OK, linkStatus: 'ok', decodeErrors: 2, rejectedPushes: 1, lastPushAt: new Date('2024-01-01T00:00:00Z') });
     await waitForState(p, 'connected');
 
     const state = await live.waitForTopic(STATE_TOPIC);
@@ -253,7 +256,8 @@ describe('MqttPublisher against a real mosquitto', () => {
     const config = await late.waitForTopic(CONFIG_TOPIC);
     expect(config.retain).toBe(true);
     expect(json(config.payload)).toEqual(EXPECTED_DISCOVERY);
-    expect(late.messages.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic)).toEqual([CONFIG_TOPIC]);
+    await late.waitForTopic(READER_CONFIG);
+    expect(late.messages.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic).sort()).toEqual([CONFIG_TOPIC, READER_CONFIG].sort());
 
     expect(statuses).toContain('connecting');
     expect(p.status.state).toBe('connected');
@@ -399,14 +403,37 @@ describe('MqttPublisher against a real mosquitto', () => {
     const { publisher: p } = publisher(settings(b.url));
     p.start();
     await waitForState(p, 'connected');
-    p.publishDiagnostics({ linkStatus: 'wrong_key', decodeErrors: 3, rejectedPushes: 0, lastPushAt: null });
+    p.publishDiagnostics({ ...READER_OK, linkStatus: 'wrong_key', decodeErrors: 3, rejectedPushes: 0, lastPushAt: null });
     const early = await live.waitForTopic('smartmeter/diagnostics');
     expect(json(early.payload)).toEqual({ link_status: 'wrong_key', decode_errors: 3, rejected_pushes: 0, last_push: null });
-    expect(live.messages.filter((m) => m.topic.startsWith('homeassistant/'))).toEqual([]);
+    // before any meter: only the reader device (status entities), no meter device
+    expect(live.messages.filter((m) => m.topic.startsWith('homeassistant/')).map((m) => m.topic)).toEqual([READER_CONFIG]);
 
     p.publishPush(noePush());
     const perMeter = await live.waitForTopic(DIAG_TOPIC);
     expect(json(perMeter.payload).link_status).toBe('wrong_key');
+  });
+
+  it('the reader status: starting on connect (retained, with its discovery), then each change at once, no repeats', async () => {
+    const b = await broker();
+    const live = await subscriber(b.url, ['smartmeter/#', 'homeassistant/#']);
+    const { publisher: p } = publisher(settings(b.url));
+    p.start();
+    await waitForState(p, 'connected');
+    await live.waitForTopic(READER_CONFIG);
+    const first = await live.waitForTopic('smartmeter/reader');
+    expect(first.retain).toBe(false);
+    expect(json(first.payload)).toMatchObject({ status: 'starting', layer: 'reader', code: null });
+    const wrong = { ...READER_OK, status: 'wrong_key', statusLayer: 'crypto', statusCode: 'CRYPTO_WRONG_KEY', problem: 'Wrong key', linkStatus: 'wrong_key', rejectedPushes: 0, lastPushAt: null };
+    p.publishDiagnostics({ ...wrong, decodeErrors: 1 });
+    p.publishDiagnostics({ ...wrong, decodeErrors: 2 }); // same status: the reader topic stays quiet
+    p.publishDiagnostics({ ...READER_OK, linkStatus: 'ok', decodeErrors: 2, rejectedPushes: 0, lastPushAt: null });
+    await live.waitForTopic('smartmeter/reader', { payload: (x) => json(x).status === 'ok' });
+    expect(live.on('smartmeter/reader').map((m) => json(m.payload).status)).toEqual(['starting', 'wrong_key', 'ok']);
+    const late = await subscriber(b.url, ['smartmeter/reader']);
+    const retained = await late.waitForTopic('smartmeter/reader');
+    expect(retained).toMatchObject({ retain: true });
+    expect(json(retained.payload)).toEqual({ status: 'ok', problem: 'none', layer: 'reader', code: null, since: '1970-01-01T00:00:00.000Z' });
   });
 
   it('no broker listening → unreachable with host:port', async () => {
@@ -464,6 +491,7 @@ describe('MqttPublisher against a real mosquitto', () => {
     const fresh = await subscriber(b.url, ['homeassistant/#']);
     await fresh.waitForTopic('homeassistant/device/181220002177/config');
     await sleep(200);
-    expect(fresh.messages.map((m) => m.topic)).toEqual(['homeassistant/device/181220002177/config']);
+    // retained: the new meter and the reader device; the old meter's config is gone (no orphaned device)
+    expect(fresh.messages.map((m) => m.topic).sort()).toEqual(['homeassistant/device/181220002177/config', READER_CONFIG].sort());
   });
 });

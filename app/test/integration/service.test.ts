@@ -223,7 +223,7 @@ describe('service: faults that need their own setup', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('with a wrong key publishes no readings and says "key probably wrong"', async () => {
+  it('with a wrong key publishes no readings and says "wrong key"', async () => {
     const pty = await startPtyPair(join(dir, ''));
     cleanups.push(() => pty.kill());
     const sub = await subscribe(`mqtt://meter:${MQTT_PASSWORD}@127.0.0.1:${broker.port}`, ['wrongkey/#', 'homeassistant/#']);
@@ -242,8 +242,9 @@ describe('service: faults that need their own setup', () => {
     const diag = await sub.waitFor((m) => m.topic.startsWith('wrongkey/') && m.topic.endsWith('/diagnostics') && JSON.parse(m.payload).link_status === 'wrong_key', { fromIndex: 0, timeoutMs: 10_000 });
     expect(JSON.parse(diag.payload).decode_errors).toBeGreaterThanOrEqual(3);
     expect(sub.messages.filter((m) => m.topic.endsWith('/state'))).toEqual([]);
-    expect(sub.messages.filter((m) => m.topic.startsWith('homeassistant/device/'))).toEqual([]);
-    expect(backend.output()).toMatch(/key probably wrong/);
+    // no meter device (nothing decoded); only the reader device with the status entities
+    expect(sub.messages.filter((m) => m.topic.startsWith('homeassistant/device/')).map((m) => m.topic)).toEqual(['homeassistant/device/wrongkey_reader/config']);
+    expect(backend.output()).toMatch(/WARN {2}\[status\] wrong_key \(crypto CRYPTO_WRONG_KEY\): Wrong key/);
     // the panel's key test names the stage with the configured key and confirms the right one
     const tryKey = async (key: string) => {
       const res = await fetch(`http://127.0.0.1:${backend.port}/api/test-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });

@@ -1,6 +1,17 @@
 /** The health view names the failing layer and the likely cause (users.md pain point 5). */
 import { describe, expect, it } from 'vitest';
-import { computeLayers, linkStatusOf, type HealthInputs } from '../../src/pipeline/health.js';
+import { ERROR_CODES } from '../../src/shared/errors.js';
+import {
+  computeLayers,
+  linkStatusOf,
+  READER_STATUSES,
+  readerStatusOf,
+  SILENCE_TIMEOUT_MS,
+  STATUS_TEXT,
+  statusOfCode,
+  type HealthInputs,
+  type StatusInputs,
+} from '../../src/pipeline/health.js';
 
 const NOW = 1_000_000;
 const base: HealthInputs = {
@@ -96,5 +107,62 @@ describe('operator profile', () => {
       'dlmsparser-steiermark-lg-e450': 'Energienetze Steiermark (L+G E450): Landis+Gyr via HDLC',
       'energyagent-steiermark-sagemcom-dsmr': 'Energienetze Steiermark (P1, DSMR): Sagemcom via P1 without link layer',
     });
+  });
+});
+
+describe('reader status (the Home Assistant status entity)', () => {
+  const st = (inputs: Partial<StatusInputs>) => readerStatusOf({ ...base, consecutiveFailures: 0, unsupportedSinceFrame: 0, ...inputs });
+  const fresh: Partial<StatusInputs> = { bytes: 0, lastByteAt: null, frames: 0, lastFrameAt: null, decoded: 0, lastPushAt: null, lastResultOk: null, openedAt: NOW - 1000 };
+
+  it('is ok with problem "none" when pushes decode', () => {
+    expect(st({})).toEqual({ status: 'ok', layer: 'reader', code: null, problem: 'none' });
+  });
+
+  it('is starting before the first evidence, no_data after the silence timeout', () => {
+    expect(st(fresh).status).toBe('starting');
+    expect(st({ ...fresh, openedAt: NOW - SILENCE_TIMEOUT_MS }).status).toBe('no_data');
+    expect(st({ lastByteAt: NOW - SILENCE_TIMEOUT_MS + 1 }).status).toBe('ok');
+    expect(st({ lastByteAt: NOW - SILENCE_TIMEOUT_MS })).toMatchObject({ status: 'no_data', layer: 'bytes', code: 'no_bytes' });
+  });
+
+  it('names the port problem', () => {
+    const src = (hintId: string) => ({ state: 'error' as const, detail: 'x', hintId, since: new Date(NOW), settings: null });
+    expect(st({ source: src('no_port') }).status).toBe('port_missing');
+    expect(st({ source: src('port_busy') }).status).toBe('port_busy');
+    expect(st({ source: src('port_closed') }).status).toBe('port_error');
+    expect(st({ sourceKind: 'none' }).status).toBe('no_source');
+  });
+
+  it('bytes without valid frames are serial_settings', () => {
+    expect(st({ ...fresh, bytes: 5000, lastByteAt: NOW - 100, bytesSinceFrame: 5000 })).toMatchObject({ status: 'serial_settings', layer: 'framing' });
+    expect(st({ checksumErrorsSinceFrame: 2 }).status).toBe('serial_settings');
+  });
+
+  it('a failing push is the status at once before anything decoded, after 3 in a row otherwise', () => {
+    const wrong = { lastResultOk: false, lastFailureCode: 'CRYPTO_WRONG_KEY' };
+    expect(st({ ...wrong, decoded: 0, consecutiveFailures: 1 })).toMatchObject({ status: 'wrong_key', layer: 'crypto', code: 'CRYPTO_WRONG_KEY' });
+    expect(st({ ...wrong, consecutiveFailures: 1 }).status).toBe('ok');
+    expect(st({ ...wrong, consecutiveFailures: 3 }).status).toBe('wrong_key');
+    expect(st({ lastResultOk: false, lastFailureCode: 'PLAUSIBILITY_RANGE', consecutiveFailures: 3 }).status).toBe('implausible_values');
+    expect(st({ lastResultOk: false, lastFailureCode: 'CRYPTO_NO_KEY', decoded: 0, consecutiveFailures: 1 }).status).toBe('no_key');
+  });
+
+  it('is broker when the data path is fine but nothing reaches Home Assistant', () => {
+    const mqtt = (state: 'off' | 'unreachable' | 'auth_failed' | 'connecting') => ({ state, detail: 'd', since: new Date(NOW), discoveryAt: null });
+    expect(st({ mqtt: mqtt('unreachable') })).toMatchObject({ status: 'broker', code: 'MQTT_UNREACHABLE' });
+    expect(st({ mqtt: mqtt('auth_failed') }).status).toBe('broker');
+    expect(st({ mqtt: mqtt('connecting') }).status).toBe('ok');
+    // a data-path problem comes first
+    expect(st({ mqtt: mqtt('off'), lastByteAt: NOW - 60_000 }).status).toBe('no_data');
+  });
+
+  it('maps every catalogue code and guard code to a status, and has a text for every status', () => {
+    for (const code of [...Object.keys(ERROR_CODES), 'PLAUSIBILITY_RANGE', 'PLAUSIBILITY_ENERGY_DECREASE', 'PLAUSIBILITY_ENERGY_JUMP']) {
+      expect(READER_STATUSES).toContain(statusOfCode(code).status);
+    }
+    expect(statusOfCode('LAYOUT_UNKNOWN').status).toBe('unknown_layout');
+    expect(statusOfCode('CRYPTO_AUTH_FAILED').status).toBe('auth_failed');
+    for (const s of READER_STATUSES) expect(STATUS_TEXT[s].length).toBeGreaterThan(3);
+    for (const s of READER_STATUSES) expect(STATUS_TEXT[s].length + 40).toBeLessThanOrEqual(255);
   });
 });

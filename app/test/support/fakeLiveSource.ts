@@ -110,6 +110,10 @@ export function fakeHealth(startedAt: number, failed = 0): HealthDto {
   return {
     startedAt: new Date(startedAt).toISOString(),
     source: 'simulator',
+    status:
+      failed > 0
+        ? { id: 'wrong_key', layer: 'crypto', code: 'CRYPTO_WRONG_KEY', problem: 'Wrong key: intact frames arrive but do not decrypt.', since: new Date(startedAt).toISOString() }
+        : { id: 'ok', layer: 'reader', code: null, problem: 'none', since: new Date(startedAt).toISOString() },
     layers: [
       { id: 'serial', status: 'ok', detail: 'simulator running', hintId: null, hint: null },
       { id: 'bytes', status: 'ok', detail: '376 bytes in the last push', hintId: null, hint: null },
@@ -124,7 +128,7 @@ export function fakeHealth(startedAt: number, failed = 0): HealthDto {
     lastError: failed
       ? { stage: 'crypto', code: 'CRYPTO_WRONG_KEY', message: 'key probably wrong', at: new Date(startedAt).toISOString() }
       : null,
-    detected: { framing: 'mbus', serialSettings: '2400 8E1', profile: 'netz-noe-kaifa' },
+    detected: { framing: 'mbus', serialSettings: '2400 8E1', serialSettingsConfirmed: true, profile: 'netz-noe-kaifa' },
   };
 }
 

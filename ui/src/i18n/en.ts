@@ -1,4 +1,6 @@
 /** English labels. de.ts must provide the same shape (checked by `satisfies Messages`). */
+import type { ReaderStatusId } from '../api/contract.js';
+
 export const en = {
   appTitle: 'Smart Meter',
   conn: { open: 'Live', connecting: 'Connecting…', closed: 'Offline' },
@@ -66,6 +68,51 @@ export const en = {
     },
   },
   health: {
+    readerStatus: {
+      title: 'Status',
+      since: 'since',
+      code: 'Code',
+      /** The status entity's values (same ids as in Home Assistant). */
+      names: {
+        starting: 'Starting',
+        ok: 'OK',
+        no_source: 'No port configured',
+        port_missing: 'Port not found',
+        port_busy: 'Port busy',
+        port_error: 'Port error',
+        no_data: 'No data',
+        serial_settings: 'Serial settings',
+        line_errors: 'Line errors',
+        unsupported_data: 'Unsupported data',
+        no_key: 'No key',
+        wrong_key: 'Wrong key',
+        auth_failed: 'Authentication failed',
+        unknown_layout: 'Unknown layout',
+        implausible_values: 'Implausible values',
+        broker: 'MQTT broker',
+      } satisfies Record<ReaderStatusId, string>,
+      /** What the user should do, per status. */
+      advice: {
+        starting: 'Waiting for the first data from the meter.',
+        ok: 'Pushes are decoded and published to Home Assistant.',
+        no_source: 'Select the serial port (USB converter) or a TCP address in the add-on options.',
+        port_missing: 'The serial port does not exist: plug in the converter and select it in the add-on options (best a /dev/serial/by-id/… path).',
+        port_busy: 'Another add-on or integration holds the serial port: stop it or give the converter to this add-on only.',
+        port_error: 'The serial port cannot be opened or went away: check the converter and the add-on permissions. It is reopened automatically.',
+        no_data: 'No byte from the meter for 15 s: ask your grid operator to enable the customer interface, and check the wiring (RJ12 pins 3/4 to an M-Bus slave converter).',
+        serial_settings: 'Bytes arrive but no valid frames: set serial_settings (baud rate and parity) or leave it on auto, and check the converter type.',
+        line_errors: 'Frames arrive damaged or incomplete: check the wiring, the plug and the converter.',
+        unsupported_data: 'Frames arrive intact but their content is not supported: download a capture (Frames tab) and report it.',
+        no_key: 'The meter encrypts its data: enter the key from your grid operator in the add-on options.',
+        wrong_key: 'Frames arrive intact but do not decrypt: the key is wrong. Copy it again from your grid operator (no typos, not the authentication key).',
+        auth_failed: 'The authentication tag does not verify: check the authentication key, or leave it empty.',
+        unknown_layout: 'Pushes decrypt but their layout is unknown: download a capture (Frames tab) and report it.',
+        implausible_values: 'Pushes with implausible values are dropped and not published: see the Frames tab.',
+        broker: 'Nothing reaches Home Assistant: install and start the Mosquitto broker add-on, or check the MQTT options.',
+      } satisfies Record<ReaderStatusId, string>,
+    },
+    serialConfirmed: 'confirmed by valid frames',
+    serialDetecting: 'detecting…',
     layersTitle: 'Layers',
     layers: {
       serial: 'Serial port',

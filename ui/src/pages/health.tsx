@@ -1,4 +1,5 @@
-import { Badge } from '../components/badge/index.js';
+import type { ReaderStatusId } from '../api/contract.js';
+import { Badge, type Tone } from '../components/badge/index.js';
 import { KeyTest } from '../components/key-test/index.js';
 import { LayerLight } from '../components/layer-light/index.js';
 import { t } from '../i18n/index.js';
@@ -8,13 +9,38 @@ import s from './style.module.css';
 
 const COUNTERS = ['bytes', 'frames', 'pushes', 'decoded', 'failed'] as const;
 
+/** Badge colour of a reader status: transient or partial problems warn, the rest stops the data. */
+function toneOf(status: ReaderStatusId): Tone {
+  if (status === 'ok') return 'ok';
+  if (status === 'starting') return 'info';
+  if (status === 'line_errors' || status === 'implausible_values') return 'warn';
+  return 'error';
+}
+
 export function HealthPage() {
   const h = health.value;
   if (!h) return <p class="card muted">{t.waiting}</p>;
   const errors = Object.entries(h.counters.errors).sort((a, b) => b[1] - a[1]);
   const unknown = <span class="muted">{t.health.unknown}</span>;
+  const rs = t.health.readerStatus;
   return (
     <>
+      <section class="card" data-testid="reader-status" data-status={h.status.id}>
+        <h2>{rs.title}</h2>
+        <p class={s.flush}>
+          <Badge tone={toneOf(h.status.id)}>{rs.names[h.status.id]}</Badge>{' '}
+          <span class="muted">
+            {rs.since} {f.dateTime(h.status.since)} · {f.age(h.status.since, now.value)}
+            {h.status.code && (
+              <>
+                {' · '}
+                {rs.code} <span class="mono">{h.status.code}</span>
+              </>
+            )}
+          </span>
+        </p>
+        <p class={s.gap}>{rs.advice[h.status.id]}</p>
+      </section>
       <section class="card">
         <h2>{t.health.layersTitle}</h2>
         <ul class={s.plain} data-testid="layers">
@@ -72,7 +98,12 @@ export function HealthPage() {
             <dt>{t.health.framing}</dt>
             <dd>{h.detected.framing ?? unknown}</dd>
             <dt>{t.health.serialSettings}</dt>
-            <dd>{h.detected.serialSettings ?? unknown}</dd>
+            <dd>
+              {h.detected.serialSettings ?? unknown}
+              {h.detected.serialSettings && (
+                <span class="muted"> ({h.detected.serialSettingsConfirmed ? t.health.serialConfirmed : t.health.serialDetecting})</span>
+              )}
+            </dd>
             <dt>{t.health.profile}</dt>
             <dd>{h.detected.profile ?? unknown}</dd>
             <dt>{t.health.source}</dt>

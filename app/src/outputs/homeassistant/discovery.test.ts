@@ -12,13 +12,17 @@ import { decodeCapture } from '../../cli/decodeCommand.js';
 import type { MeterIdentity } from '../../decoder/types.js';
 import type { Readings } from '../../dlms/obis/readings.js';
 import type { FramingMode } from '../../framing/StreamFramer.js';
+import { READER_STATUSES } from '../../pipeline/health.js';
 import type { AcceptedPush } from '../types.js';
 import {
   buildDiagnostics,
   buildDiscovery,
+  buildReaderDiscovery,
+  buildReaderState,
   buildState,
   deviceId,
   discoverableObis,
+  readerDeviceId,
   manufacturerName,
   meterTime,
   type Component,
@@ -209,6 +213,7 @@ describe('discovery: identity, topics, structure', () => {
     expect(payload.device).toEqual({
       identifiers: ['smartmeter_181220000009'],
       name: 'Smart meter 181220000009',
+      via_device: 'smartmeter_reader',
       manufacturer: 'Kaifa',
       serial_number: '181220000009',
     });
@@ -397,17 +402,55 @@ describe('state payload', () => {
   });
 });
 
+const READER_OK = { status: 'ok', statusLayer: 'reader', statusCode: null, problem: 'none', statusSince: new Date(0) } as const;
+
 describe('diagnostics payload', () => {
   it('maps the fields', () => {
     expect(
       buildDiagnostics({
+        ...READER_OK,
         linkStatus: 'wrong_key',
         decodeErrors: 3,
         rejectedPushes: 1,
         lastPushAt: new Date('2024-05-01T10:00:00Z'),
       }),
     ).toEqual({ link_status: 'wrong_key', decode_errors: 3, rejected_pushes: 1, last_push: '2024-05-01T10:00:00.000Z' });
-    expect(buildDiagnostics({ linkStatus: 'ok', decodeErrors: 0, rejectedPushes: 0, lastPushAt: null }).last_push).toBeNull();
+    expect(buildDiagnostics({ ...READER_OK, linkStatus: 'ok', decodeErrors: 0, rejectedPushes: 0, lastPushAt: null }).last_push).toBeNull();
+  });
+});
+
+describe('reader device (status before any push)', () => {
+  it('has a stable id from the base topic, an enum status with every status as option and a problem text', () => {
+    const { topic, payload } = buildReaderDiscovery(SETTINGS, '1.2.3');
+    expect(readerDeviceId(SETTINGS)).toBe('smartmeter_reader');
+    expect(topic).toBe('homeassistant/device/smartmeter_reader/config');
+    expect(topic).toMatch(TOPIC_RE);
+    expect(payload.device).toMatchObject({ identifiers: ['smartmeter_reader'], name: 'Smart Meter Reader' });
+    expect(payload.state_topic).toBe('smartmeter/reader');
+    expect(payload.availability).toEqual([{ topic: 'smartmeter/status' }]);
+    expect(payload.components.status).toMatchObject({
+      platform: 'sensor',
+      unique_id: 'smartmeter_reader_status',
+      device_class: 'enum',
+      entity_category: 'diagnostic',
+      value_template: '{{ value_json.status }}',
+    });
+    expect(payload.components.status!.options).toEqual([...READER_STATUSES]);
+    expect(READER_STATUSES).toEqual(expect.arrayContaining(['starting', 'ok', 'no_data', 'serial_settings', 'wrong_key', 'auth_failed', 'no_key', 'unknown_layout', 'implausible_values', 'broker']));
+    expect(payload.components.problem).toMatchObject({ platform: 'sensor', unique_id: 'smartmeter_reader_problem', value_template: '{{ value_json.problem }}' });
+    // the meter device, once known, routes through the reader device: one reader device whatever meter appears
+    expect(buildDiscovery(KAIFA, Object.keys(FULL), SETTINGS, '1.2.3').payload.device.via_device).toBe('smartmeter_reader');
+    expect(readerDeviceId({ baseTopic: 'home/meter 1' })).toBe('home_meter_1_reader');
+  });
+
+  it('state carries status, problem, layer, code and since', () => {
+    expect(buildReaderState({ status: 'wrong_key', problem: 'Wrong key', statusLayer: 'crypto', statusCode: 'CRYPTO_WRONG_KEY', statusSince: new Date('2024-05-01T10:00:00Z') })).toEqual({
+      status: 'wrong_key',
+      problem: 'Wrong key',
+      layer: 'crypto',
+      code: 'CRYPTO_WRONG_KEY',
+      since: '2024-05-01T10:00:00.000Z',
+    });
   });
 });
 

@@ -7,6 +7,7 @@
 import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
 import type { Readings } from '../../dlms/obis/readings.js';
+import { READER_STATUSES } from '../../pipeline/health.js';
 import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
 import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
 
@@ -71,7 +72,7 @@ export function topicsFor(settings: DiscoverySettings, id: string): MeterTopics 
   };
 }
 
-export type Component = Readonly<Record<string, string | number | boolean>>;
+export type Component = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 
 export interface DiscoveryPayload {
   readonly device: Readonly<Record<string, string | readonly string[]>>;
@@ -189,6 +190,8 @@ export function buildDiscovery(
   const device: Record<string, string | readonly string[]> = {
     identifiers: [`smartmeter_${id}`],
     name: `Smart meter ${id}`,
+    // the meter is read through the reader device (status and problem entities)
+    via_device: readerDeviceId(settings),
   };
   const manufacturer = manufacturerName(meter);
   if (manufacturer) device.manufacturer = manufacturer;
@@ -282,4 +285,79 @@ export function buildDiagnostics(d: Diagnostics): DiagnosticsPayload {
     rejected_pushes: d.rejectedPushes,
     last_push: d.lastPushAt ? d.lastPushAt.toISOString() : null,
   };
+}
+
+// --- the reader device: status and problem, from the moment MQTT connects -------------------------------------
+
+/**
+ * Device id of the reader itself (the add-on instance): `<base topic>_reader`, e.g. `smartmeter_reader`. It needs
+ * no decoded push, so the status entities exist before the first push (wrong key, no data …). The base topic is
+ * already unique per add-on instance on a broker (two instances with one base topic would share every topic), and
+ * it does not change when the meter becomes known: one reader device, never an orphaned duplicate. The meter
+ * device (readings) appears with the first decoded push and names the reader as its `via_device`.
+ */
+export function readerDeviceId(settings: Pick<MqttSettings, 'baseTopic'>): string {
+  return `${sanitise(settings.baseTopic)}_reader`;
+}
+
+export interface ReaderTopics {
+  /** Retained JSON `{status, problem, layer, code, since}`. */
+  readonly state: string;
+  readonly config: string;
+}
+
+export function readerTopicsFor(settings: DiscoverySettings): ReaderTopics {
+  const id = readerDeviceId(settings);
+  return { state: `${settings.baseTopic}/reader`, config: `${settings.discoveryPrefix}/device/${id}/config` };
+}
+
+/** Discovery for the reader device: the status enum sensor and the problem text sensor. */
+export function buildReaderDiscovery(settings: DiscoverySettings, version: string): DiscoveryMessage {
+  const id = readerDeviceId(settings);
+  const topics = readerTopicsFor(settings);
+  const components: Record<string, Component> = {
+    status: {
+      platform: 'sensor',
+      unique_id: `${id}_status`,
+      name: 'Status',
+      device_class: 'enum',
+      options: READER_STATUSES,
+      entity_category: 'diagnostic',
+      icon: 'mdi:list-status',
+      value_template: '{{ value_json.status }}',
+    },
+    problem: {
+      platform: 'sensor',
+      unique_id: `${id}_problem`,
+      name: 'Problem',
+      entity_category: 'diagnostic',
+      icon: 'mdi:alert-outline',
+      value_template: '{{ value_json.problem }}',
+      json_attributes_topic: topics.state,
+      json_attributes_template: "{{ {'layer': value_json.layer, 'code': value_json.code, 'since': value_json.since} | tojson }}",
+    },
+  };
+  return {
+    topic: topics.config,
+    payload: {
+      device: { identifiers: [id], name: 'Smart Meter Reader', model: 'Smart Meter Reader add-on', sw_version: version },
+      origin: { name: ORIGIN_NAME, sw_version: version, support_url: SUPPORT_URL },
+      availability: [{ topic: `${settings.baseTopic}/status` }],
+      state_topic: topics.state,
+      qos: 0,
+      components,
+    },
+  };
+}
+
+export interface ReaderStatePayload {
+  readonly status: string;
+  readonly problem: string;
+  readonly layer: string;
+  readonly code: string | null;
+  readonly since: string;
+}
+
+export function buildReaderState(d: Pick<Diagnostics, 'status' | 'problem' | 'statusLayer' | 'statusCode' | 'statusSince'>): ReaderStatePayload {
+  return { status: d.status, problem: d.problem, layer: d.statusLayer, code: d.statusCode, since: d.statusSince.toISOString() };
 }

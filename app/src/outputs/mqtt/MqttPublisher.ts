@@ -11,15 +11,19 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { MeterIdentity } from '../../decoder/types.js';
+import { STATUS_TEXT } from '../../pipeline/health.js';
 import type { Logger } from '../../shared/logger.js';
 import {
   buildDiagnostics,
   buildDiscovery,
+  buildReaderDiscovery,
+  buildReaderState,
   buildState,
   discoverableObis,
   deviceId,
   entityKeys,
   EXPIRE_AFTER_SECONDS,
+  readerTopicsFor,
   topicsFor,
   type StatePayload,
 } from '../homeassistant/discovery.js';
@@ -87,6 +91,8 @@ export class MqttPublisher implements PushSink {
   private latestPush: AcceptedPush | null = null;
   private latestState: StatePayload | null = null;
   private latestDiagnostics: Diagnostics | null = null;
+  /** The reader state last sent on this connection (JSON), to publish only changes. */
+  private publishedReaderState: string | null = null;
   /** Config topics of replaced meters still to be cleared (empty retained payload). */
   private readonly pendingRemovals = new Set<string>();
   private birthTimer: NodeJS.Timeout | null = null;
@@ -207,13 +213,16 @@ export class MqttPublisher implements PushSink {
   }
 
   /**
-   * Publishes diagnostics on `<base>/<id>/diagnostics` (the diagnostic entities), or on `<base>/diagnostics` while
-   * no meter has been identified yet.
+   * Publishes the reader status on `<base>/reader` (retained, only when it changed) and the diagnostics on
+   * `<base>/<id>/diagnostics` (the meter's diagnostic entities), or on `<base>/diagnostics` while no meter has been
+   * identified yet.
    */
   publishDiagnostics(d: Diagnostics): void {
     this.latestDiagnostics = d;
     const client = this.connectedClient();
-    if (client) this.publishLatestDiagnostics(client);
+    if (!client) return;
+    this.publishReaderState(client);
+    this.publishLatestDiagnostics(client);
   }
 
   /**
@@ -296,6 +305,10 @@ export class MqttPublisher implements PushSink {
   /** Discovery (if on), then the latest state and diagnostics: after connect and after Home Assistant's birth. */
   private republishAll(client: MqttClient): void {
     this.flushRemovals(client);
+    // the reader device first: its status exists before (and without) any decoded push
+    if (this.settings.discovery) this.publishReaderDiscovery(client);
+    this.publishedReaderState = null;
+    this.publishReaderState(client);
     if (this.meter) {
       if (this.settings.discovery) this.publishDiscovery(client);
       const push = this.latestPush;
@@ -325,6 +338,29 @@ export class MqttPublisher implements PushSink {
     if (first) this.logger.info(`published Home Assistant discovery for meter ${entry.id} on ${message.topic}`);
     else if (changed) this.logger.info(`new readings for meter ${entry.id}: discovery updated`);
     else this.logger.debug(`republished discovery for meter ${entry.id}`);
+  }
+
+  private publishReaderDiscovery(client: MqttClient): void {
+    const message = buildReaderDiscovery(this.settings, this.version);
+    client.publish(message.topic, JSON.stringify(message.payload), { qos: 1, retain: true }, (err) => {
+      if (err) this.logger.warning(`could not publish the reader discovery: ${err.message}`);
+    });
+    this.logger.debug(`published Home Assistant discovery for the reader status on ${message.topic}`);
+  }
+
+  /** The reader status, retained: `starting` until the pipeline reported one. */
+  private publishReaderState(client: MqttClient): void {
+    const d = this.latestDiagnostics;
+    const payload = JSON.stringify(
+      buildReaderState(
+        d ?? { status: 'starting', problem: STATUS_TEXT.starting, statusLayer: 'reader', statusCode: null, statusSince: this.clock() },
+      ),
+    );
+    if (payload === this.publishedReaderState) return;
+    this.publishedReaderState = payload;
+    client.publish(readerTopicsFor(this.settings).state, payload, { qos: 1, retain: true }, (err) => {
+      if (err) this.logger.warning(`could not publish the reader status: ${err.message}`);
+    });
   }
 
   private publishState(client: MqttClient): void {

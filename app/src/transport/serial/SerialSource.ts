@@ -2,8 +2,10 @@
  * The serial port (the only importer of `serialport`). Opens the configured device (a stable
  * /dev/serial/by-id/… path is best), reopens with capped backoff after unplug or error, reopens when no
  * byte arrives for the watchdog time, and — with settings "auto" — tries 2400 8E1, 9600 8N1, 115200 8N1 and
- * 9600 7E1 in turn until the pipeline confirms valid frames (protocol.md §1, §6, §7: M-Bus RJ12, IR head,
- * P1 of DSMR 4/5 meters, and the P1 of DSMR 2.2 meters, which send 7 data bits with even parity).
+ * 9600 7E1 in turn until the pipeline confirms a frame with a valid checksum (protocol.md §1, §6, §7: M-Bus
+ * RJ12, IR head, P1 of DSMR 4/5 meters, and the P1 of DSMR 2.2 meters, which send 7 data bits with even parity).
+ * A checksum-valid frame proves baud rate and parity whatever the decryption result, so a wrong key is reported
+ * as a wrong key on the right settings instead of sending the detection on to the next baud rate.
  */
 import { SerialPort } from 'serialport';
 import type { SerialSettingsOption } from '../../config/options.js';
@@ -95,11 +97,13 @@ export class SerialSource extends BaseSource {
     this.setStatus('closed', `${this.options.path} closed`);
   }
 
-  /** Valid frames arrived with the current settings: auto-detection is done. */
+  /** A checksum-valid frame arrived with the current settings: auto-detection is done. */
   override confirm(): void {
     if (this.confirmed) return;
     this.confirmed = true;
-    if (this.options.settings === 'auto') this.log.info(`serial settings detected: ${this.line.label}`);
+    this.settingsConfirmed = true;
+    if (this.options.settings === 'auto') this.log.info(`serial settings detected: ${this.line.label} (valid frames)`);
+    this.refreshStatus();
   }
 
   private open(): void {
