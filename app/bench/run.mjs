@@ -70,3 +70,9 @@ console.log(
   `service resident memory (node ${s.nodeFlags}): ${s.rssAfter100MB.toFixed(1)} MB after 100 pushes, ` +
     `${s.rssAfter10000MB.toFixed(1)} MB after 10 000, ${s.rssAfter20000MB.toFixed(1)} MB after 20 000`,
 );
+
+// optional: `BENCH_SOAK=1 npm run bench` also runs the soak (bench/soak.mjs, 100 000 pushes, a few minutes)
+if (process.env.BENCH_SOAK === '1') {
+  const soak = spawnSync(process.execPath, [join(here, 'soak.mjs')], { stdio: 'inherit' });
+  if (soak.status !== 0) throw new Error('soak.mjs failed');
+}

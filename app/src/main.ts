@@ -24,6 +24,9 @@ import { buildServer, listen } from './web/server.js';
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const UI_DIR = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
 
+/** Upper bound for a clean stop after SIGTERM/SIGINT (the Supervisor waits 10 s before it kills the add-on). */
+const STOP_DEADLINE_MS = 1500;
+
 /** Problems with these options leave nothing sensible to run; the others fall back to their defaults. */
 const FATAL_OPTIONS = new Set(['key', 'auth_key', 'serial_settings', 'framing', 'tcp_address', 'serial_port', 'mqtt_base_topic', 'discovery_prefix', 'mqtt_port']);
 
@@ -146,13 +149,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received, stopping`);
-    const force = setTimeout(() => process.exit(0), 8000);
+    // The Supervisor kills the add-on 10 s after SIGTERM; everything below normally takes well under a second.
+    const force = setTimeout(() => {
+      log.error(`stopping took longer than ${STOP_DEADLINE_MS} ms, exiting; still open: ${process.getActiveResourcesInfo().join(', ')}`);
+      process.exit(0);
+    }, STOP_DEADLINE_MS);
     force.unref();
-    await web?.close().catch(() => {});
-    await pipeline.stop().catch(() => {});
-    await publisher?.stop().catch(() => {});
+    // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
+    await Promise.all([web?.close().catch(() => {}), pipeline.stop().catch(() => {}), publisher?.stop().catch(() => {})]);
     log.info('stopped');
-    process.exit(0);
+    // No process.exit(): every socket, timer and listener is closed now, so the event loop ends by itself. If
+    // something was left open, the forced exit above names it.
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -195,6 +195,44 @@ describe('live WebSocket', () => {
   });
 });
 
+describe('lifecycle on a real socket', () => {
+  const openResources = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r.startsWith('TCP'));
+
+  it('close() ends a client that never answers the close frame and leaves no socket, timer or subscription', async () => {
+    const before = openResources();
+    const source = new FakeLiveSource();
+    // the default heartbeat (25 s): the short one of build() would end the mute client by itself
+    const server = (app = buildServer({ source, addonMode: false, uiDir, version: '0.1.0-test' }));
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as import('node:net').AddressInfo;
+    const mute = (await import('node:net')).connect({ host: '127.0.0.1', port });
+    const muteClosed = new Promise<void>((resolve) => mute.once('close', () => resolve()));
+    mute.on('error', () => {});
+    const upgraded = new Promise<string>((resolve) => mute.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    mute.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(await upgraded).toMatch(/^HTTP\/1.1 101/);
+    expect(source.subscriberCount).toBe(1);
+    // the raw socket never answers the close frame (ws alone would wait 30 s for it)
+
+    // ws alone would hold the socket (and so close()) for its 30 s close timeout; the server cuts it after 300 ms
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      server.close().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 5000))),
+    ]);
+    clearTimeout(timer);
+    expect(closed, 'close() waited for the mute client').toBe(true);
+    app = undefined;
+    await muteClosed;
+    for (let i = 0; i < 100 && source.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(source.subscriberCount).toBe(0);
+    expect(openResources().length).toBeLessThanOrEqual(before.length);
+  });
+});
+
 describe('POST api/test-key', () => {
   const KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
 

@@ -5,6 +5,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { LiveSource } from './contract.js';
+import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
 import { apiRoutes } from './routes/api.js';
@@ -61,6 +62,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   for (const schema of sharedSchemas) app.addSchema(schema);
 
   void app.register(ingressGuard, { enabled: deps.addonMode });
+  void app.register(connectionLifecycle);
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(apiRoutes, { source: deps.source });
   void app.register(liveRoutes, {

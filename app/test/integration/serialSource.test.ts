@@ -1,5 +1,5 @@
 /** The serial adapter on a real pseudo-terminal: auto-detection moves on without frames and stays once confirmed. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,19 @@ import { sleep } from '../support/pace.js';
 import { startPtyPair } from '../support/socat.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smr-serial-'));
+
+/** How many file descriptors of this process point at `device` (a pty's /dev/pts/N). */
+function fdsOn(device: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === device) count++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return count;
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SerialSource', () => {
@@ -50,6 +63,33 @@ describe('SerialSource', () => {
       expect(seen.slice(0, 5)).toEqual(['2400 8E1', '9600 8N1', '115200 8N1', '9600 7E1', '2400 8E1']);
     } finally {
       await source.stop();
+      await pty.kill();
+    }
+  });
+
+  it('stop() closes the port, also when it comes while the port is still opening, and leaves no timer', async () => {
+    const pty = await startPtyPair(dir);
+    const device = realpathSync(pty.reader);
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    try {
+      const source = new SerialSource({ path: pty.reader, settings: '2400_8E1', watchdogMs: 60_000 }, silentLogger);
+      const opened = new Promise<void>((resolve) => source.onStatus((s) => s.state === 'open' && resolve()));
+      source.start();
+      await opened;
+      expect(fdsOn(device)).toBe(1);
+      await source.stop();
+      expect(fdsOn(device)).toBe(0);
+      expect(source.status.state).toBe('closed');
+
+      // stop() right after start(): the open is still in flight
+      const early = new SerialSource({ path: pty.reader, settings: '2400_8E1', watchdogMs: 60_000 }, silentLogger);
+      early.start();
+      await early.stop();
+      for (let i = 0; i < 20 && fdsOn(device) > 0; i++) await sleep(50);
+      await sleep(200);
+      expect(fdsOn(device)).toBe(0);
+      expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore);
+    } finally {
       await pty.kill();
     }
   });

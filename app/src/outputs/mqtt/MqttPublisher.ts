@@ -51,6 +51,9 @@ export interface MqttPublisherOptions {
 
 export type MqttStatusListener = (status: MqttStatus) => void;
 
+/** stop(): how long to wait for the broker's PUBACK of `offline` before disconnecting anyway. */
+const STOP_ACK_TIMEOUT_MS = 1000;
+
 /** CONNACK codes meaning "credentials rejected": v3.1.1 return codes 4/5, v5 reason codes 134/135. */
 const AUTH_CODES = new Set([4, 5, 134, 135]);
 const UNREACHABLE_CODES = new Set([
@@ -176,12 +179,20 @@ export class MqttPublisher implements PushSink {
     if (client) {
       this.client = null;
       if (client.connected) {
-        try {
-          await client.publishAsync(`${this.settings.baseTopic}/status`, 'offline', { qos: 1, retain: true });
-        } catch (err) {
-          this.logger.debug(`could not publish offline: ${errorText(err)}`);
-        }
-        await client.endAsync(false);
+        // Bounded: a broker that stopped answering must not hold the shutdown (its will says `offline` anyway).
+        let timer: NodeJS.Timeout | undefined;
+        const acknowledged = await Promise.race([
+          client.publishAsync(`${this.settings.baseTopic}/status`, 'offline', { qos: 1, retain: true }).then(
+            () => true,
+            (err: unknown) => {
+              this.logger.debug(`could not publish offline: ${errorText(err)}`);
+              return false;
+            },
+          ),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_ACK_TIMEOUT_MS))),
+        ]);
+        clearTimeout(timer);
+        await client.endAsync(!acknowledged);
       } else {
         await client.endAsync(true);
       }

@@ -94,6 +94,7 @@ export class SerialSource extends BaseSource {
     if (this.watchdogTimer) clearInterval(this.watchdogTimer);
     this.reopenTimer = this.watchdogTimer = null;
     await this.closePort();
+    this.log.info(`${this.options.path} closed`);
     this.setStatus('closed', `${this.options.path} closed`);
   }
 
@@ -136,7 +137,11 @@ export class SerialSource extends BaseSource {
       this.log.debug(`serial error: ${err.message}`);
     });
     port.open((err) => {
-      if (this.port !== port) return;
+      if (this.port !== port) {
+        // stop() or a reopen came while the port was opening: closePort() could not close it yet, so close it now.
+        if (!err) port.close(() => {});
+        return;
+      }
       if (err) {
         this.port = null;
         const { detail, hintId } = describeOpenError(this.options.path, err);

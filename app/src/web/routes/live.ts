@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { LiveMessage, LiveSource } from '../contract.js';
+import type { UpgradeRouteConfig } from '../plugins/connectionLifecycle.js';
 
 export interface LiveRoutesOptions {
   readonly source: LiveSource;
@@ -25,7 +26,7 @@ export const liveRoutes: FastifyPluginCallback<LiveRoutesOptions> = (app, opts, 
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
 
-  app.get('/ws', { websocket: true }, (socket: WebSocket, req) => {
+  app.get('/ws', { websocket: true, config: { acceptsUpgrade: true } satisfies UpgradeRouteConfig }, (socket: WebSocket, req) => {
     const send = (message: LiveMessage): void => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > maxBuffered) {
