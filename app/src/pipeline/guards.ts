@@ -135,9 +135,14 @@ export class PlausibilityGuard {
       const v = reading.value;
       if (typeof v !== 'number') continue;
       if (!Number.isFinite(v)) return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} is not a number` };
+      // a raw value without its scaler (readings.ts `unscaled`) has no known magnitude: only finiteness and sign
+      if (reading.unscaled) {
+        if (ENERGY.test(obis) && v < 0) return range(obis, v, '');
+        continue;
+      }
       if (VOLTAGE.test(obis) && v !== 0 && (v < 150 || v > 300)) return range(obis, v, 'V');
       if (CURRENT.test(obis) && Math.abs(v) > 120) return range(obis, v, 'A');
-      if (POWER.test(obis) && Math.abs(v) > MAX_POWER_W) return range(obis, v, 'W');
+      if (POWER.test(obis) && Math.abs(v) > Math.max(MAX_POWER_W, this.capW)) return range(obis, v, 'W');
       if (POWER_FACTOR.test(obis) && (v < -1 || v > 1)) return range(obis, v, '');
       if (ENERGY.test(obis) && v < 0) return range(obis, v, 'Wh');
     }
@@ -192,7 +197,8 @@ export class PlausibilityGuard {
     let failure: GuardResult | null = null;
     for (const [obis, reading] of Object.entries(readings)) {
       const kind = counterKind(obis);
-      if (kind === null || typeof reading.value !== 'number') continue;
+      // unscaled registers (no Home Assistant sensor) cannot be compared with power of a known unit
+      if (kind === null || typeof reading.value !== 'number' || reading.unscaled) continue;
       const v = normalise(reading.value, reading.unit);
       const unit = kind === 'gas' ? 'm³' : kind === 'active' ? 'Wh' : kind === 'reactive' ? 'varh' : 'VAh';
       seen.push([obis, kind, v]);
@@ -276,7 +282,7 @@ function ratesOf(readings: Readings): Rates {
   const power = new Map<number, number>();
   for (const [obis, reading] of Object.entries(readings)) {
     const m = POWER_READING.exec(obis);
-    if (m && typeof reading.value === 'number' && Number.isFinite(reading.value)) {
+    if (m && typeof reading.value === 'number' && Number.isFinite(reading.value) && !reading.unscaled) {
       power.set(Number(m[1]), Math.abs(normalise(reading.value, reading.unit)));
     }
   }

@@ -321,3 +321,14 @@ describe('PlausibilityGuard: ranges', () => {
     expect(g.check(push(1, 0, { '1-0:32.7.0': 233.7, '1-0:52.7.0': 0, '1-0:72.7.0': 0 }), 0).ok).toBe(true);
   });
 });
+
+describe('PlausibilityGuard and unscaled readings', () => {
+  it('does not apply unit ranges to raw values whose scaler is unknown, but still refuses negative energy', () => {
+    const guard = new PlausibilityGuard();
+    // L+G E450 self-describing push: power factor 941 (‰) and power 258874 (0.01 W), both without scaler
+    const raw = { '1-0:13.7.0': { value: 941, unscaled: true as const }, '1-0:1.7.0': { value: 258874, unscaled: true as const } };
+    expect(guard.check(raw, 0, 'A').ok).toBe(true);
+    expect(guard.check({ '1-0:13.7.0': { value: 941 } }, 1000, 'A').ok).toBe(false);
+    expect(guard.check({ '1-0:1.8.0': { value: -5, unscaled: true as const } }, 2000, 'A').ok).toBe(false);
+  });
+});
