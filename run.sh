@@ -8,7 +8,7 @@ bashio::log.info "Starting Smart Meter Reader..."
 
 cd /opt/smart-meter-reader || bashio::exit.nok "Application folder /opt/smart-meter-reader is missing"
 # Node flags chosen by measurement (app/bench/nodeFlags.mjs at the real push rate, 60 s warm-up then 10 min, and
-# `npm run soak` with SMR_NODE_FLAGS for 100 000 pushes; README "Performance"). Resident memory (VmRSS) and CPU time
+# the soak benchmark (app/bench/soak.mjs) with SMR_NODE_FLAGS for 100 000 pushes; README "Performance"). Resident memory (VmRSS) and CPU time
 # (utime+stime) of the service:
 #                                        1 push/s                 1 push/5 s               soak, 100 000 pushes
 #   no flags                             87 -> 95 MB, 176 ms/min  104 -> 90 MB, 84 ms/min  187 -> 195 MB, 0.37 ms/push
