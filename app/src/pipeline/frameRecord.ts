@@ -217,7 +217,7 @@ export function toFrameRecord(input: RecordInput, keyOf: KeyOf): FrameRecordDto 
   const manufacturer = result.ok ? result.push.meter.manufacturer : null;
   const readings = result.ok ? result.push.readings : {};
   const error = rejected
-    ? { stage: 'layout' as const, code: rejected.code, message: `${rejected.code}: implausible values, push dropped (${rejected.detail})` }
+    ? { stage: 'layout' as const, code: rejected.code, message: `${rejected.code}: implausible values, push dropped (${rejected.detail})`, detail: rejected.detail }
     : result.ok
       ? null
       : {

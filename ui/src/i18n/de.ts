@@ -159,6 +159,11 @@ export const de = {
     } as Record<string, string>,
   },
   errorHints: {
+    PLAUSIBILITY_RANGE: 'Ein Wert liegt außerhalb dessen, was ein Haushaltsanschluss haben kann: Telegramm verworfen, nichts veröffentlicht',
+    PLAUSIBILITY_ENERGY_JUMP:
+      'Unplausibler Zählersprung, zurückgehalten: der Energiezähler stieg stärker, als die gemessene Leistung in der verstrichenen Zeit erlaubt (beschädigtes Telegramm); nichts veröffentlicht',
+    PLAUSIBILITY_ENERGY_DECREASE: 'Ein Energiezähler ging zurück: zurückgehalten, ein Rückgang wird nie veröffentlicht',
+    PLAUSIBILITY_NEW_METER: 'Ein bisher unbekannter Zähler: seine Werte werden ab seinem zweiten Telegramm in Folge veröffentlicht',
     LAYOUT_UNKNOWN:
       'Unbekannter Aufbau des Telegramms: bitte einen Mitschnitt (Telegramme, Herunterladen) und die Struktur-Signatur melden, damit er unterstützt werden kann',
     VALUE_IMPLAUSIBLE:

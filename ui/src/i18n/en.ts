@@ -152,7 +152,13 @@ export const en = {
    * Error hints by code. English comes from the backend's message (the source of truth), so this is empty; other
    * languages translate the codes they know, shown with the backend's technical detail.
    */
-  errorHints: {} as Record<string, string>,
+  errorHints: {
+    PLAUSIBILITY_RANGE: 'A value is outside the range a household connection can have: the push was dropped, nothing was published',
+    PLAUSIBILITY_ENERGY_JUMP:
+      'Implausible counter jump, held back: the energy counter rose more than the measured power allows in the elapsed time (a corrupted push); nothing was published',
+    PLAUSIBILITY_ENERGY_DECREASE: 'An energy counter went backwards: held back, a decrease is never published',
+    PLAUSIBILITY_NEW_METER: 'A meter not seen before: its values are published from its second push in a row',
+  } as Record<string, string>,
   keyTest: {
     title: 'Test a key',
     intro:
