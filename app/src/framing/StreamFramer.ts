@@ -39,9 +39,15 @@ const SEVERITY: Record<Discarded['reason'], number> = { noise: 0, truncated: 1, 
 export class StreamFramer {
   private readonly mode: FramingMode;
   private readonly maxDiscardRun: number;
-  private buf = Buffer.alloc(1024);
+  private buf = Buffer.allocUnsafe(1024);
   private start = 0;
   private end = 0;
+  /**
+   * Frames are views into `buf`, not copies: bytes before this offset belong to frames handed out and are never
+   * written again. When room is needed below it, a fresh buffer is taken instead (the old one lives on only as
+   * long as its frames do).
+   */
+  private handedOut = 0;
   /** A link layer with checksums was seen: stop treating bare `DB`/`0F` as pushes. */
   private linkLocked = false;
   private discard: number[] = [];
@@ -153,9 +159,9 @@ export class StreamFramer {
         this.skip(1, r.reason, events);
         continue;
       }
-      // frames own their bytes (the buffer is reused); a pooled Buffer and memcpy keep this cheap
-      const bytes = Buffer.allocUnsafe(r.length);
-      buf.copy(bytes, 0, at, at + r.length);
+      // a view, no copy: bytes handed out are never overwritten (see handedOut)
+      const bytes = buf.subarray(at, at + r.length);
+      this.handedOut = at + r.length;
       const frame =
         matcher === matchMbus
           ? buildMbusFrame(bytes)
@@ -220,12 +226,15 @@ export class StreamFramer {
     const needed = this.end + chunk.length;
     if (needed > this.buf.length) {
       const live = this.end - this.start;
-      if (live + chunk.length <= this.buf.length && this.start > 0) {
+      if (live + chunk.length <= this.buf.length && this.start > 0 && this.handedOut === 0) {
         this.buf.copyWithin(0, this.start, this.end);
       } else {
-        const grown = Buffer.alloc(Math.max(this.buf.length * 2, live + chunk.length));
-        this.buf.copy(grown, 0, this.start, this.end);
-        this.buf = grown;
+        // frames still point into the old buffer (or it is too small): move the unread bytes to a new one
+        const size = live + chunk.length <= this.buf.length ? this.buf.length : Math.max(this.buf.length * 2, live + chunk.length);
+        const fresh = Buffer.allocUnsafe(size);
+        this.buf.copy(fresh, 0, this.start, this.end);
+        this.buf = fresh;
+        this.handedOut = 0;
       }
       this.start = 0;
       this.end = live;
@@ -235,10 +244,15 @@ export class StreamFramer {
   }
 
   private compact(): void {
-    if (this.start === this.end) {
-      this.start = this.end = 0;
+    if (this.start !== this.end) return;
+    if (this.buf.length > 16384) {
       // a large chunk grew the buffer: give the memory back
-      if (this.buf.length > 16384) this.buf = Buffer.alloc(1024);
+      this.buf = Buffer.allocUnsafe(1024);
+      this.handedOut = 0;
+      this.start = this.end = 0;
+    } else if (this.handedOut === 0) {
+      this.start = this.end = 0;
     }
+    // else: keep appending after the frames handed out; append() moves on to a new buffer when this one is full
   }
 }

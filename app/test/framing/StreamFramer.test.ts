@@ -195,3 +195,25 @@ describe('positional layouts', () => {
     expect(record).toMatchObject({ ok: false, error: { stage: 'layout', code: 'LAYOUT_UNKNOWN' } });
   });
 });
+
+describe('frames are views into the framer buffer', () => {
+  it('never overwrites the bytes of a frame handed out, whatever chunk sizes follow', () => {
+    // distinct frames, so a frame overwritten by a later one cannot compare equal by accident
+    const frames = Array.from({ length: 60 }, (_, i) => encodeMbusFrames(Uint8Array.from({ length: 40 + ((i * 37) % 200) }, (_, k) => (i * 7 + k) & 0xff))[0]!);
+    const stream = concat(...frames);
+    for (const chunkSize of [1, 7, 100, 1000, 5000, 20000]) {
+      const framer = new StreamFramer({ framing: 'mbus' });
+      const seen: { bytes: Uint8Array; copy: Buffer }[] = [];
+      for (let at = 0; at < stream.length; at += chunkSize) {
+        for (const e of framer.push(stream.subarray(at, at + chunkSize))) {
+          if (e.type === 'frame') seen.push({ bytes: e.bytes, copy: Buffer.from(e.bytes) });
+        }
+      }
+      expect(seen, `chunks of ${chunkSize}`).toHaveLength(frames.length);
+      seen.forEach(({ bytes, copy }, i) => {
+        expect(Buffer.from(bytes).equals(copy), `frame ${i}, chunks of ${chunkSize}`).toBe(true);
+        expect(copy.equals(Buffer.from(frames[i]!)), `frame ${i}, chunks of ${chunkSize}`).toBe(true);
+      });
+    }
+  });
+});

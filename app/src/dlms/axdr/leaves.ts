@@ -32,6 +32,30 @@ export const TYPE_OF_TAG: Readonly<Record<number, DlmsType>> = {
   [TAG.time]: 'time',
 };
 
+/**
+ * Strings made from leaf bytes in an earlier push, by leaf index: a meter repeats its OBIS codes and its meter
+ * number in every push, so the string is made once and found again by comparing a few bytes.
+ */
+export class LeafMemo {
+  private static readonly MAX_INDEX = 256;
+  private readonly bytes: (Uint8Array | undefined)[] = [];
+  private readonly texts: (string | null)[] = [];
+
+  /** The string remembered for leaf `i` if its bytes are `b[start, end)` again, else undefined. */
+  get(i: number, b: Uint8Array, start: number, end: number): string | null | undefined {
+    const known = this.bytes[i];
+    if (known === undefined || known.length !== end - start) return undefined;
+    for (let k = 0; k < known.length; k++) if (known[k] !== b[start + k]) return undefined;
+    return this.texts[i];
+  }
+
+  set(i: number, b: Uint8Array, start: number, end: number, text: string | null): void {
+    if (i >= LeafMemo.MAX_INDEX || end - start > 64) return;
+    this.bytes[i] = b.slice(start, end);
+    this.texts[i] = text;
+  }
+}
+
 /** Pseudo tag of a recognised {scaler, unit} structure. */
 export const SCALER_UNIT = 0xff;
 const MAX_DEPTH = 16;
@@ -46,6 +70,9 @@ export class Leaves {
   num = new Float64Array(64);
   start = new Int32Array(64);
   end = new Int32Array(64);
+  /** OBIS codes and texts of the previous pushes (see LeafMemo). */
+  readonly obisMemo = new LeafMemo();
+  readonly textMemo = new LeafMemo();
 
   private grow(): void {
     const n = this.tag.length * 2;

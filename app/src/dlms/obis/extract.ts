@@ -73,10 +73,31 @@ export class View {
     return null;
   }
 
+  /** The OBIS code of leaf i (an octet-string of 6 bytes). */
+  obis(i: number): string {
+    const start = this.l.start[i]!;
+    const known = this.l.obisMemo.get(i, this.b, start, start + 6);
+    if (known) return known;
+    const text = formatObis(this.b, start);
+    this.l.obisMemo.set(i, this.b, start, start + 6, text);
+    return text;
+  }
+
   text(i: number): string | null {
-    const tag = this.l.tag[i];
+    const tag = this.l.tag[i]!;
     const start = this.l.start[i]!;
     const end = this.l.end[i]!;
+    // octet and visible strings give the same text for the same bytes, so one memo serves both
+    if (tag !== TAG.octetString && tag !== TAG.visibleString) return this.makeText(tag, start, end);
+    const known = this.l.textMemo.get(i, this.b, start, end);
+    if (known !== undefined) return known;
+    const text = this.makeText(tag, start, end);
+    // binary values (a clock, changing every push) fail fast in makeText and are not worth remembering
+    if (text !== null) this.l.textMemo.set(i, this.b, start, end, text);
+    return text;
+  }
+
+  private makeText(tag: number, start: number, end: number): string | null {
     if (tag === TAG.octetString || tag === TAG.visibleString) {
       // fixed-width texts padded with NUL bytes (L+G tariff name "RATE2\0\0\0")
       let textEnd = end;
@@ -160,7 +181,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   let uncheckedQuantities = 0;
   for (let i = 0; i < n; i++) {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
-      const obis = formatObis(v.b, l.start[i]!);
+      const obis = v.obis(i);
       // the value's tag byte must come right after the OBIS bytes: nothing nested in between
       if (v.b[l.end[i]!] !== l.tag[i + 1]) throw new MeterError('LAYOUT_UNKNOWN', `${obis} is not followed directly by a value`);
       if (i > 0 && l.tag[i - 1] === TAG.uint16 && l.tag[i + 1] === TAG.int8 && i + 2 < n && l.tag[i + 2] === TAG.uint16) {
