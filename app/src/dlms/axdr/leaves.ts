@@ -56,6 +56,28 @@ export class LeafMemo {
   }
 }
 
+/** Like LeafMemo for 6-byte values (OBIS codes): the bytes kept as two numbers, compared in two steps. */
+export class SixByteMemo {
+  private static readonly MAX_INDEX = 256;
+  private readonly high = new Int32Array(SixByteMemo.MAX_INDEX);
+  private readonly low = new Int32Array(SixByteMemo.MAX_INDEX).fill(-1);
+  private readonly texts: string[] = [];
+
+  get(i: number, b: Uint8Array, at: number): string | undefined {
+    if (i >= SixByteMemo.MAX_INDEX) return undefined;
+    if (this.low[i] !== ((b[at + 4]! << 8) | b[at + 5]!)) return undefined;
+    if (this.high[i] !== ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!)) return undefined;
+    return this.texts[i];
+  }
+
+  set(i: number, b: Uint8Array, at: number, text: string): void {
+    if (i >= SixByteMemo.MAX_INDEX) return;
+    this.high[i] = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    this.low[i] = (b[at + 4]! << 8) | b[at + 5]!;
+    this.texts[i] = text;
+  }
+}
+
 /** Pseudo tag of a recognised {scaler, unit} structure. */
 export const SCALER_UNIT = 0xff;
 const MAX_DEPTH = 16;
@@ -71,7 +93,7 @@ export class Leaves {
   start = new Int32Array(64);
   end = new Int32Array(64);
   /** OBIS codes and texts of the previous pushes (see LeafMemo). */
-  readonly obisMemo = new LeafMemo();
+  readonly obisMemo = new SixByteMemo();
   readonly textMemo = new LeafMemo();
 
   private grow(): void {

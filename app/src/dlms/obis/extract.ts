@@ -76,10 +76,10 @@ export class View {
   /** The OBIS code of leaf i (an octet-string of 6 bytes). */
   obis(i: number): string {
     const start = this.l.start[i]!;
-    const known = this.l.obisMemo.get(i, this.b, start, start + 6);
-    if (known) return known;
+    const known = this.l.obisMemo.get(i, this.b, start);
+    if (known !== undefined) return known;
     const text = formatObis(this.b, start);
-    this.l.obisMemo.set(i, this.b, start, start + 6, text);
+    this.l.obisMemo.set(i, this.b, start, text);
     return text;
   }
 
