@@ -17,10 +17,14 @@ function hasLlc(b: Uint8Array, at: number, end: number): boolean {
   return end - at >= 3 && b[at] === 0xe6 && (b[at + 1] === 0xe7 || b[at + 1] === 0xe6) && b[at + 2] === 0x00;
 }
 
+/** Where a frame's share of the APDU starts: the LLC header of a message's first HDLC frame is not part of it. */
+function payloadStartOf(frame: LinkFrame, first: boolean): number {
+  const start = frame.payloadStart;
+  return first && frame.framing === 'hdlc' && hasLlc(frame.bytes, start, frame.payloadEnd) ? start + 3 : start;
+}
+
 function payloadOf(frame: LinkFrame, first: boolean): Uint8Array {
-  let start = frame.payloadStart;
-  if (first && frame.framing === 'hdlc' && hasLlc(frame.bytes, start, frame.payloadEnd)) start += 3;
-  return frame.bytes.subarray(start, frame.payloadEnd);
+  return frame.bytes.subarray(payloadStartOf(frame, first), frame.payloadEnd);
 }
 
 export class MessageAssembler {
@@ -63,20 +67,17 @@ export class MessageAssembler {
     const frames = this.frames;
     this.frames = [];
     if (frames.length === 1) return { type: 'message', apdu: payloadOf(frames[0]!, true), frames };
-    // join the payloads with plain loops: no typed-array views on this per-push path
+    // join the payloads with plain loops: no array or typed-array view per push on this path
     let length = 0;
-    const starts: number[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
-      const start = i === 0 && f.framing === 'hdlc' && hasLlc(f.bytes, f.payloadStart, f.payloadEnd) ? f.payloadStart + 3 : f.payloadStart;
-      starts.push(start);
-      length += f.payloadEnd - start;
+      length += f.payloadEnd - payloadStartOf(f, i === 0);
     }
     const apdu = Buffer.allocUnsafe(length);
     let at = 0;
     for (let i = 0; i < frames.length; i++) {
       const { bytes, payloadEnd } = frames[i]!;
-      const start = starts[i]!;
+      const start = payloadStartOf(frames[i]!, i === 0);
       // framers hand out Buffers (memcpy); anything else is copied byte by byte
       if (Buffer.isBuffer(bytes)) bytes.copy(apdu, at, start, payloadEnd);
       else for (let j = start; j < payloadEnd; j++) apdu[at + j - start] = bytes[j]!;
