@@ -89,6 +89,11 @@ async function axe(target: Target): Promise<AxeViolation[]> {
 const describeViolations = (vs: AxeViolation[]): string =>
   vs.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 6).join('\n    ')}`).join('\n');
 
+const cssVar = (target: Target, name: string): Promise<string> =>
+  target.evaluate(`getComputedStyle(document.documentElement).getPropertyValue(${JSON.stringify(name)}).trim()`) as Promise<string>;
+const rgbOf = (target: Target, selector: string, prop: 'backgroundColor' | 'color'): Promise<string> =>
+  target.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)}))[${JSON.stringify(prop)}]`) as Promise<string>;
+
 describe('axe-core: no WCAG A/AA violations', () => {
   for (const scheme of ['light', 'dark'] as const) {
     for (const lang of ['en', 'de'] as const) {
@@ -98,6 +103,8 @@ describe('axe-core: no WCAG A/AA violations', () => {
         await settle(page, 'live');
         expect(await page.evaluate('document.documentElement.dataset.theme')).toBe(scheme);
         expect(await page.evaluate('document.documentElement.dataset.themeSource')).toBe('os');
+        // the header is dark in dark mode (it stayed bright before)
+        expect(await rgbOf(page, 'header', 'backgroundColor')).toBe(scheme === 'dark' ? 'rgb(16, 30, 36)' : 'rgb(2, 119, 189)');
         const tabs = await tabsOf(page);
         expect(tabs.length).toBeGreaterThanOrEqual(3);
         const failures: string[] = [];
@@ -176,11 +183,6 @@ async function openInHomeAssistant(vars: HaVars, darkMode: boolean, hash: string
   })();
   return { p, frame };
 }
-
-const cssVar = (target: Target, name: string): Promise<string> =>
-  target.evaluate(`getComputedStyle(document.documentElement).getPropertyValue(${JSON.stringify(name)}).trim()`) as Promise<string>;
-const rgbOf = (target: Target, selector: string, prop: 'backgroundColor' | 'color'): Promise<string> =>
-  target.locator(selector).first().evaluate((el, pr) => getComputedStyle(el)[pr], prop);
 
 describe("Home Assistant's theme inside the ingress iframe", () => {
   it('dark HA theme: panel goes dark with HA colours and a dark header, axe-clean on every page', async () => {
