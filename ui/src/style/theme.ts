@@ -2,7 +2,9 @@
  * Light or dark, and Home Assistant's colours when the panel runs inside it.
  *
  * Inside Home Assistant the panel is an iframe on the same origin as the frontend (ingress serves it under
- * `/api/hassio_ingress/<token>/`), so it can read the parent document. The frontend applies the theme the user picked
+ * `/api/hassio_ingress/<token>/`; home-assistant/frontend `hassio/src/ingress-view/hassio-ingress-view.ts` renders a
+ * plain, unsandboxed `<iframe src=ingress_url>` and itself reads its `contentDocument`), so the panel can read the
+ * parent document. The frontend applies the theme the user picked
  * (default, dark mode, or a custom theme) as CSS custom properties on its `document.documentElement`
  * (home-assistant/frontend `src/state/themes-mixin.ts`: `applyThemesOnElement(document.documentElement, …)`, then
  * `hass.themes.darkMode` and `<meta name="color-scheme">`). We read the computed values of the variables below from
@@ -125,6 +127,7 @@ export function applyTheme(): Mode {
   const headerBg = get('--header-bg');
   const text = get('--text');
   if (headerBg && text && ha.vars.has('--app-header-background-color') && !ha.vars.has('--app-header-text-color')) {
+    // (HA's own ingress header uses `var(--app-header-text-color, white)`.)
     root.style.setProperty('--header-text', contrast(text, headerBg) > contrast([255, 255, 255], headerBg) ? hex(text) : '#fff');
   }
   const headerText = get('--header-text');
