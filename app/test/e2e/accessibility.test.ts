@@ -184,7 +184,17 @@ async function openInHomeAssistant(vars: HaVars, darkMode: boolean, hash: string
   return { p, frame };
 }
 
-describe("Home Assistant's theme inside the ingress iframe", () => {
+describe("theme: Home Assistant's inside the ingress iframe, the OS preference outside", () => {
+  it('outside Home Assistant the panel follows a switch of the OS preference without a reload', async () => {
+    const { page, errors } = await open(`${proxy!.url}#/live`, { colorScheme: 'light' });
+    await settle(page, 'live');
+    expect(await rgbOf(page, 'body', 'backgroundColor')).toBe('rgb(250, 250, 250)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('html[data-theme=dark]').waitFor({ timeout: 5_000 });
+    expect(await rgbOf(page, 'body', 'backgroundColor')).toBe('rgb(17, 17, 17)');
+    expect(errors).toEqual([]);
+  });
+
   it('dark HA theme: panel goes dark with HA colours and a dark header, axe-clean on every page', async () => {
     const { p, frame } = await openInHomeAssistant(HA_DARK, true, '#/live');
     await settle(frame, 'live');
