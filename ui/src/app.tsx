@@ -1,5 +1,5 @@
 import { Badge, type Tone } from './components/badge/index.js';
-import { Tabs } from './components/tabs/index.js';
+import { TAB_PANEL_ID, tabId, Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
 import { HealthPage } from './pages/health.js';
@@ -20,14 +20,18 @@ export function App() {
         <div class={s.title}>
           <h1 class={s.name} data-testid="meter-name">{meterName.value ?? t.appTitle}</h1>
           {maker && <span class={s.maker}>{maker}</span>}
-          <span class={s.conn} data-testid="connection" data-state={connection.value}>
+          {/* A live region: screen readers announce "Connection to the add-on: Offline" when it changes. */}
+          <span class={s.conn} role="status" data-testid="connection" data-state={connection.value}>
+            <span class="visually-hidden">{t.a11y.connection}: </span>
             <Badge tone={CONN_TONE[connection.value]}>{t.conn[connection.value]}</Badge>
           </span>
         </div>
         <Tabs />
       </header>
       <main data-page={tab}>
-        {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
+        <div class={s.panel} role="tabpanel" id={TAB_PANEL_ID} aria-labelledby={tabId(tab)} tabIndex={0}>
+          {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
+        </div>
       </main>
       <footer class={s.footer}>{t.footerNoKey}</footer>
     </>

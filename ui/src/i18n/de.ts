@@ -5,6 +5,7 @@ export const de = {
   appTitle: 'Smart Meter',
   conn: { open: 'Live', connecting: 'Verbinde…', closed: 'Offline' },
   tabs: { live: 'Live', frames: 'Telegramme', health: 'Zustand' },
+  a11y: { connection: 'Verbindung zum Add-on', pages: 'Seiten' },
   waiting: 'Warte auf das erste Telegramm vom Zähler…',
   live: {
     import: 'Bezug',

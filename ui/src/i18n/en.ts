@@ -5,6 +5,8 @@ export const en = {
   appTitle: 'Smart Meter',
   conn: { open: 'Live', connecting: 'Connecting…', closed: 'Offline' },
   tabs: { live: 'Live', frames: 'Frames', health: 'Health' },
+  /** Screen-reader-only labels. */
+  a11y: { connection: 'Connection to the add-on', pages: 'Pages' },
   waiting: 'Waiting for the first push from the meter…',
   live: {
     import: 'Import',
