@@ -6,7 +6,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
-import { OPTION_KEYS, secretValues, validateOptions, type OptionProblem, type Options, type RawOptions } from './options.js';
+import {
+  METERS_OPTION,
+  OPTION_KEYS,
+  secretValues,
+  validateOptions,
+  type MeterOptions,
+  type OptionProblem,
+  type Options,
+  type RawOptions,
+} from './options.js';
 
 /** Where the bytes come from. */
 export type SourceChoice =
@@ -16,12 +25,20 @@ export type SourceChoice =
   | { readonly kind: 'simulator'; readonly intervalMs: number }
   | { readonly kind: 'none' };
 
+/** One meter to read: its validated options and where its bytes come from. */
+export interface MeterConfig extends MeterOptions {
+  readonly source: SourceChoice;
+}
+
 export interface RuntimeConfig {
   readonly options: Options;
+  /** Every meter, at least one; the first keeps the single-meter topics and ids (`legacy`). */
+  readonly meters: readonly MeterConfig[];
   /** Every problem found, with the option's name. */
   readonly problems: readonly OptionProblem[];
   /** Under the Supervisor (SUPERVISOR_TOKEN set): ingress guard on, MQTT service lookup. */
   readonly addonMode: boolean;
+  /** The first meter's source (kept for the single-meter code paths and messages). */
   readonly source: SourceChoice;
   readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly supervisor: { readonly api: string; readonly token: string } | null;
@@ -56,7 +73,9 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --replay-loop              start the capture again at its end
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
-Options: ${OPTION_KEYS.join(', ')}`;
+  --meters YAML              the meters list as YAML or JSON, e.g. '[{name: Heat pump, serial_port: /dev/ttyUSB1}]'
+  --simulator and --replay replace the first meter's source.
+Options: ${OPTION_KEYS.join(', ')}, ${METERS_OPTION}`;
 
 export class UsageError extends Error {}
 
@@ -76,7 +95,7 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
 }
 
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): RuntimeConfig {
-  const optionFlags = Object.fromEntries(OPTION_KEYS.map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
+  const optionFlags = Object.fromEntries([...OPTION_KEYS, METERS_OPTION].map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...DEV_FLAGS, ...optionFlags }, strict: true, allowPositionals: false });
@@ -111,6 +130,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     const fromFlag = flags[key.replace(/_/g, '-')];
     if (typeof fromFlag === 'string') raw = { ...raw, [key]: fromFlag };
   }
+  // The meters list from the environment or a flag: YAML (or JSON, a subset of it).
+  for (const [text, where] of [
+    [env[`SMR_${METERS_OPTION.toUpperCase()}`], `SMR_${METERS_OPTION.toUpperCase()}`],
+    [flags[METERS_OPTION], `--${METERS_OPTION}`],
+  ] as const) {
+    if (typeof text !== 'string') continue;
+    try {
+      raw = { ...raw, [METERS_OPTION]: parseYaml(text) as unknown };
+    } catch (e) {
+      throw new UsageError(`${where}: not a YAML or JSON list (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
 
   let source: SourceChoice;
   if (flags.simulator) {
@@ -129,12 +160,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
   }
 
   const { options, problems } = validateOptions(raw);
-  if (source.kind === 'none') {
-    if (options.serialPort) source = { kind: 'serial', path: options.serialPort };
-    else if (options.tcpAddress) source = { kind: 'tcp', ...options.tcpAddress };
-  }
+  const sourceOf = (m: MeterOptions): SourceChoice => {
+    if (m.serialPort) return { kind: 'serial', path: m.serialPort };
+    if (m.tcpAddress) return { kind: 'tcp', ...m.tcpAddress };
+    return { kind: 'none' };
+  };
+  // --simulator / --replay stand in for the first meter's port
+  const meters: MeterConfig[] = options.meters.map((m, i) => ({ ...m, source: i === 0 && source.kind !== 'none' ? source : sourceOf(m) }));
+  source = meters[0]!.source;
   return {
     options,
+    meters,
     problems,
     addonMode,
     source,
