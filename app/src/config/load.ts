@@ -74,7 +74,7 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
   --meters YAML              the meters list as YAML or JSON, e.g. '[{name: Heat pump, serial_port: /dev/ttyUSB1}]'
-  --simulator and --replay replace the first meter's source.
+  --simulator and --replay stand in for the top-level serial_port (the first meter).
 Options: ${OPTION_KEYS.join(', ')}, ${METERS_OPTION}`;
 
 export class UsageError extends Error {}
@@ -159,13 +159,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     source = { kind: 'none' };
   }
 
-  const { options, problems } = validateOptions(raw);
+  const { options, problems } = validateOptions(raw, { topLevelSource: source.kind !== 'none' });
   const sourceOf = (m: MeterOptions): SourceChoice => {
     if (m.serialPort) return { kind: 'serial', path: m.serialPort };
     if (m.tcpAddress) return { kind: 'tcp', ...m.tcpAddress };
     return { kind: 'none' };
   };
-  // --simulator / --replay stand in for the first meter's port
+  // --simulator / --replay stand in for the top-level port (the first meter)
   const meters: MeterConfig[] = options.meters.map((m, i) => ({ ...m, source: i === 0 && source.kind !== 'none' ? source : sourceOf(m) }));
   source = meters[0]!.source;
   return {

@@ -181,7 +181,11 @@ function coerce(name: string, spec: OptionSpec, raw: unknown): [unknown, string 
  * Validates merged raw options. Unknown keys are reported too (a typo would otherwise be silently ignored).
  * Returns the options (with defaults for invalid values) and every problem found.
  */
-export function validateOptions(raw: RawOptions): { options: Options; problems: OptionProblem[] } {
+export function validateOptions(
+  raw: RawOptions,
+  /** A development source (simulator, replay) stands in for the top-level port: the top-level meter is read. */
+  context: { readonly topLevelSource?: boolean } = {},
+): { options: Options; problems: OptionProblem[] } {
   const problems: OptionProblem[] = [];
   const v: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionKey, OptionSpec][]) {
@@ -217,7 +221,7 @@ export function validateOptions(raw: RawOptions): { options: Options; problems: 
     framing: v.framing as FramingMode,
     maxPowerW,
   };
-  const meters = validateMeters(raw[METERS_OPTION], v, topLevelMeter, problems);
+  const meters = validateMeters(raw[METERS_OPTION], v, topLevelMeter, context.topLevelSource === true, problems);
   const options: Options = {
     serialPort: v.serial_port as string | null,
     tcpAddress,
@@ -285,7 +289,13 @@ const hasSource = (m: MeterOptions): boolean => m.serialPort !== null || m.tcpAd
  * The top-level meter comes first when it has a port (or when the list is empty: the add-on then runs with one
  * meter without a source, as before); otherwise the first entry takes its place and keeps its topics.
  */
-function validateMeters(rawList: unknown, topLevel: Record<string, unknown>, topLevelMeter: MeterOptions, problems: OptionProblem[]): MeterOptions[] {
+function validateMeters(
+  rawList: unknown,
+  topLevel: Record<string, unknown>,
+  topLevelMeter: MeterOptions,
+  topLevelSource: boolean,
+  problems: OptionProblem[],
+): MeterOptions[] {
   let list: unknown[] = [];
   if (Array.isArray(rawList)) list = rawList;
   else if (!isBlank(rawList)) problems.push({ option: METERS_OPTION, message: `${METERS_OPTION} must be a list of meters (each with name and serial_port or tcp_address)` });
@@ -354,7 +364,7 @@ function validateMeters(rawList: unknown, topLevel: Record<string, unknown>, top
   });
 
   const meters: MeterOptions[] = [];
-  if (hasSource(topLevelMeter) || entries.length === 0) meters.push(topLevelMeter);
+  if (hasSource(topLevelMeter) || topLevelSource || entries.length === 0) meters.push(topLevelMeter);
   for (const meter of entries) meters.push(meters.length === 0 ? { ...meter, legacy: true } : meter);
 
   // Two entries for one meter would publish every value twice under two devices; two equal ids would share topics.

@@ -115,19 +115,19 @@ describe('two meters on two pseudo-terminals, one broker', () => {
     ]);
     const pusher = keepPushing(() => house, evn, 2400, 11);
     try {
-      const [[topic, discovery]] = [...(await meterConfigs(single, 1))];
-      const id = topic!.split('/')[2]!;
-      expect(discovery!.state_topic).toBe(`smartmeter/${id}/state`);
-      expect(discovery!.availability).toEqual([{ topic: 'smartmeter/status' }]);
-      expect(discovery!.device.name).toBe(`Smart meter ${id}`);
-      expect(discovery!.device.via_device).toBe('smartmeter_reader');
-      for (const uid of uniqueIds(discovery!)) expect(uid.startsWith(`${id}_`), uid).toBe(true);
+      const [topic, discovery] = [...(await meterConfigs(single, 1))][0]!;
+      const id = topic.split('/')[2]!;
+      expect(discovery.state_topic).toBe(`smartmeter/${id}/state`);
+      expect(discovery.availability).toEqual([{ topic: 'smartmeter/status' }]);
+      expect(discovery.device.name).toBe(`Smart meter ${id}`);
+      expect(discovery.device.via_device).toBe('smartmeter_reader');
+      for (const uid of uniqueIds(discovery)) expect(uid.startsWith(`${id}_`), uid).toBe(true);
       const reader = parse(await single.waitForTopic('homeassistant/device/smartmeter_reader/config', { fromIndex: 0 }));
       expect(reader.state_topic).toBe('smartmeter/reader');
       const state = JSON.parse((await single.waitForTopic(`smartmeter/${id}/state`, { fromIndex: 0, timeoutMs: 15_000 })).payload);
       expect(state).toMatchObject({ energy_import: 6842.204, energy_export: 6430.217, power_import: 0, power_export: 2088, voltage_l1: 237.3, power_factor: 0.991 });
       expect((await meters(b)).map((m) => [m.id, m.name])).toEqual([['meter', 'Meter']]);
-      singleMeterConfig = { topic: topic!, discovery: discovery!, reader };
+      singleMeterConfig = { topic, discovery, reader };
     } finally {
       await pusher.stop();
       await b.stop();

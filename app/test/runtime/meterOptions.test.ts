@@ -168,8 +168,12 @@ describe('loadConfig with meters', () => {
     expect(fromEnv.meters.map((m) => [m.id, m.legacy, m.source])).toEqual([['barn', true, { kind: 'tcp', host: '10.0.0.2', port: 2000 }]]);
   });
 
-  it('--simulator stands in for the first meter only', () => {
+  it('--simulator stands in for the top-level port: the first meter, before the list', () => {
     const config = loadConfig(['--simulator', '--meters', '[{name: A, serial_port: /dev/ttyA}, {name: B, serial_port: /dev/ttyB}]'], {});
-    expect(config.meters.map((m) => m.source.kind)).toEqual(['simulator', 'serial']);
+    expect(config.meters.map((m) => [m.id, m.legacy, m.source.kind])).toEqual([
+      ['meter', true, 'simulator'],
+      ['a', false, 'serial'],
+      ['b', false, 'serial'],
+    ]);
   });
 });
