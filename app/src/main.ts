@@ -112,6 +112,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (config.meters[0]!.origin !== 'options' && (config.options.key || config.options.authKey)) {
+    log.warning('the top-level key is not used: there is no top-level serial_port or tcp_address, and each meters entry has its own key');
+  }
   const mqtt = await resolveMqtt(config, redactor, log.child('mqtt'));
   let publisher: MqttPublisher | null = null;
   if (!('off' in mqtt)) publisher = new MqttPublisher({ settings: mqtt, logger: log.child('mqtt'), version: VERSION });

@@ -1,12 +1,14 @@
 /**
  * Which meter a request is about: `?meter=<id>` on every API route and on the WebSocket, the first meter when it is
  * absent (so a panel that knows nothing about meters keeps working). An unknown id is answered with 404 and the
- * code `unknown_meter`, never with another meter's data.
+ * code `METER_UNKNOWN`, never with another meter's data.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSource, MeterLiveSource, MeterSummaryDto } from './contract.js';
 
 export const METER_QUERY = 'meter';
+/** Code of the 404 answer for `?meter=<id>` naming no configured meter. */
+export const UNKNOWN_METER = 'METER_UNKNOWN';
 
 export class MeterSelection {
   readonly meters: readonly MeterLiveSource[];
@@ -24,7 +26,7 @@ export class MeterSelection {
     return this.meters.find((m) => m.id === wanted) ?? null;
   }
 
-  /** The selected meter's live source, or null after answering 404 `unknown_meter`. */
+  /** The selected meter's live source, or null after answering 404 `METER_UNKNOWN`. */
   sourceFor(req: FastifyRequest, reply: FastifyReply): LiveSource | null {
     const meter = this.select(req.query);
     if (meter) return meter.source;
@@ -32,14 +34,14 @@ export class MeterSelection {
     return null;
   }
 
+  /** 404 with a code and its parameters (the panel translates codes), and the ids that do exist. */
   refuse(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const query = req.query as Record<string, unknown> | undefined;
-    const ids = this.meters.map((m) => m.id);
+    const wanted = (req.query as Record<string, unknown> | undefined)?.[METER_QUERY];
     return reply.code(404).send({
       error: 'Not Found',
-      code: 'unknown_meter',
-      message: `no meter with the id ${JSON.stringify(query?.[METER_QUERY])} (meters: ${ids.join(', ')})`,
-      meters: ids,
+      code: UNKNOWN_METER,
+      params: { meter: typeof wanted === 'string' ? wanted.slice(0, 64) : String(wanted).slice(0, 64) },
+      meters: this.meters.map((m) => m.id),
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * Several meters in the web layer: GET api/meters (overview) and `?meter=<id>` on every API route and the
- * WebSocket, the first meter by default, 404 `unknown_meter` for an id that names no meter.
+ * WebSocket, the first meter by default, 404 `METER_UNKNOWN` for an id that names no meter.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,12 +73,12 @@ describe('several meters over HTTP', () => {
     expect(heat.testedKeys).toEqual(['36c66639e48a8ca4d6bc8b282a793bbb']);
   });
 
-  it('an unknown meter id is 404 unknown_meter with the known ids, never another meter’s data', async () => {
+  it('an unknown meter id is 404 METER_UNKNOWN with the known ids, never another meter’s data', async () => {
     const { app } = twoMeters();
     for (const url of ['/api/snapshot?meter=barn', '/api/capture?meter=barn', '/api/snapshot?meter=meter&meter=heat_pump']) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(404);
-      expect(res.json()).toMatchObject({ code: 'unknown_meter', meters: ['meter', 'heat_pump'] });
+      expect(res.json()).toMatchObject({ code: 'METER_UNKNOWN', params: { meter: expect.any(String) }, meters: ['meter', 'heat_pump'] });
       expect(res.body).not.toContain('HOUSE-1');
     }
     const post = await app.inject({ method: 'POST', url: '/api/test-key?meter=barn', payload: { key: '36C66639E48A8CA4D6BC8B282A793BBB' } });

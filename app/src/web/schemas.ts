@@ -256,8 +256,13 @@ export const metersSchema = {
 /** Answer for `?meter=<id>` naming no configured meter: a code the panel understands, and the known ids. */
 export const unknownMeterSchema = {
   type: 'object',
-  required: ['error', 'code', 'message', 'meters'],
-  properties: { error: str, code: { type: 'string', enum: ['unknown_meter'] }, message: str, meters: { type: 'array', items: str } },
+  required: ['error', 'code', 'params', 'meters'],
+  properties: {
+    error: str,
+    code: { type: 'string', enum: ['METER_UNKNOWN'] },
+    params: { type: 'object', required: ['meter'], properties: { meter: str } },
+    meters: { type: 'array', items: str },
+  },
 } as const;
 
 export const badRequestSchema = {

@@ -31,7 +31,7 @@ export const liveRoutes: FastifyPluginCallback<LiveRoutesOptions> = (app, opts, 
   const upgrade = {
     websocket: true,
     config: { acceptsUpgrade: true } satisfies UpgradeRouteConfig,
-    // an unknown `?meter=` is refused before the upgrade (404 unknown_meter), like the HTTP routes
+    // an unknown `?meter=` is refused before the upgrade (404 METER_UNKNOWN), like the HTTP routes
     preValidation: (req: FastifyRequest, reply: FastifyReply, next: () => void) => {
       if (opts.meters.select(req.query)) next();
       else void opts.meters.refuse(req, reply);
