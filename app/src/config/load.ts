@@ -2,7 +2,7 @@
  * Reads the configuration from wherever this process runs: the add-on's /data/options.json, a YAML file
  * (standalone, `--config`), environment variables and command-line flags. Pure apart from reading files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
@@ -94,6 +94,33 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   return n;
 }
 
+/**
+ * Two meters on one serial device under two names (`/dev/serial/by-id/…` is a link to `/dev/ttyUSB0`): the options
+ * check compares the paths as written, this one where they lead. A path that does not exist yet is skipped (the
+ * converter may be plugged in later; the port status says so).
+ */
+function sameDeviceProblems(meters: readonly MeterOptions[], problems: OptionProblem[]): void {
+  const seen = new Map<string, MeterOptions>();
+  for (const meter of meters) {
+    if (!meter.serialPort) continue;
+    let device: string;
+    try {
+      device = realpathSync(meter.serialPort);
+    } catch {
+      continue;
+    }
+    const first = seen.get(device);
+    if (!first) {
+      seen.set(device, meter);
+      continue;
+    }
+    if (first.serialPort === meter.serialPort) continue; // already reported by the options check
+    const option = meter.origin === 'options' ? 'serial_port' : `${meter.origin}.serial_port`;
+    const other = first.origin === 'options' ? 'the top-level options' : `${first.origin} ("${first.name}")`;
+    problems.push({ option, message: `${option} of meter "${meter.name}" is ${meter.serialPort}, the same device (${device}) as ${first.serialPort} of ${other}: one port carries one meter` });
+  }
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): RuntimeConfig {
   const optionFlags = Object.fromEntries([...OPTION_KEYS, METERS_OPTION].map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
   let parsed;
@@ -165,6 +192,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     if (m.tcpAddress) return { kind: 'tcp', ...m.tcpAddress };
     return { kind: 'none' };
   };
+  sameDeviceProblems(options.meters, problems);
   // --simulator / --replay stand in for the top-level port (the first meter)
   const meters: MeterConfig[] = options.meters.map((m, i) => ({ ...m, source: i === 0 && source.kind !== 'none' ? source : sourceOf(m) }));
   source = meters[0]!.source;

@@ -2,6 +2,9 @@
  * The `meters` option: a list of meters next to the single-meter options, which keep working unchanged (the first
  * meter keeps today's topics and ids). Problems name the entry, the meter and the field; secrets are never echoed.
  */
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { LEGACY_METER_ID, meterIdOf, validateOptions } from '../../src/config/options.js';
@@ -166,6 +169,21 @@ describe('loadConfig with meters', () => {
     expect(config.secrets).toContain(KEY_B);
     const fromEnv = loadConfig([], { SMR_METERS: JSON.stringify([{ name: 'Barn', tcp_address: 'tcp://10.0.0.2:2000' }]) });
     expect(fromEnv.meters.map((m) => [m.id, m.legacy, m.source])).toEqual([['barn', true, { kind: 'tcp', host: '10.0.0.2', port: 2000 }]]);
+  });
+
+  it('refuses two meters on one device under two names (a by-id link and its target)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smr-dev-'));
+    try {
+      writeFileSync(join(dir, 'ttyUSB0'), '');
+      symlinkSync(join(dir, 'ttyUSB0'), join(dir, 'usb-FTDI-if00-port0'));
+      const config = loadConfig(['--serial-port', join(dir, 'usb-FTDI-if00-port0'), '--meters', `[{name: Heat pump, serial_port: ${join(dir, 'ttyUSB0')}}]`], {});
+      expect(config.problems.map((p) => p.option)).toEqual(['meters[0].serial_port']);
+      expect(config.problems[0]!.message).toMatch(/^meters\[0\]\.serial_port of meter "Heat pump" is .*ttyUSB0, the same device .* as .*usb-FTDI-if00-port0 of the top-level options/);
+      // a port that does not exist (yet) is no problem for the options
+      expect(loadConfig(['--serial-port', join(dir, 'missing'), '--meters', `[{name: B, serial_port: ${join(dir, 'ttyUSB0')}}]`], {}).problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--simulator stands in for the top-level port: the first meter, before the list', () => {
