@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type RuntimeConfig } from './config/load.js';
+import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type MeterConfig, type RuntimeConfig } from './config/load.js';
 import { fetchMqttService } from './config/supervisor.js';
 import { lookupObis } from './outputs/homeassistant/registry.js';
 import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
@@ -29,6 +29,8 @@ const STOP_DEADLINE_MS = 1500;
 
 /** Problems with these options leave nothing sensible to run; the others fall back to their defaults. */
 const FATAL_OPTIONS = new Set(['key', 'auth_key', 'serial_settings', 'framing', 'tcp_address', 'serial_port', 'mqtt_base_topic', 'discovery_prefix', 'mqtt_port']);
+/** Every problem in the meters list is fatal too: a meter left out silently would look like a dead meter. */
+const isFatal = (option: string): boolean => FATAL_OPTIONS.has(option) || option.startsWith('meters');
 
 /** A source that never delivers: the add-on runs, and the panel says what is missing. */
 class NoSource extends BaseSource {
@@ -39,11 +41,11 @@ class NoSource extends BaseSource {
   async stop(): Promise<void> {}
 }
 
-function createSource(config: RuntimeConfig, log: Logger): ByteSource {
-  const s = config.source;
+function createSource(meter: MeterConfig, config: RuntimeConfig, log: Logger): ByteSource {
+  const s = meter.source;
   switch (s.kind) {
     case 'serial':
-      return new SerialSource({ path: s.path, settings: config.options.serialSettings, watchdogMs: config.options.watchdogSeconds * 1000 }, log.child('serial'));
+      return new SerialSource({ path: s.path, settings: meter.serialSettings, watchdogMs: config.options.watchdogSeconds * 1000 }, log.child('serial'));
     case 'tcp':
       return new TcpSource(s.host, s.port, config.options.watchdogSeconds * 1000, log.child('tcp'));
     case 'replay':
@@ -53,6 +55,13 @@ function createSource(config: RuntimeConfig, log: Logger): ByteSource {
     case 'none':
       return new NoSource();
   }
+}
+
+function describeSource(meter: MeterConfig): string {
+  const s = meter.source;
+  if (s.kind === 'serial') return `serial port ${s.path}`;
+  if (s.kind === 'tcp') return `tcp://${s.host}:${s.port}`;
+  return s.kind;
 }
 
 /** MQTT settings: manual options win; under the Supervisor its MQTT service; otherwise MQTT is off. */
@@ -96,46 +105,66 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.options.logLevel, redactor });
   log.info(`Smart Meter Reader ${VERSION} starting (options from ${config.origin}${config.addonMode ? ', add-on mode' : ''})`);
 
-  const fatal = config.problems.filter((p) => FATAL_OPTIONS.has(p.option));
+  const fatal = config.problems.filter((p) => isFatal(p.option));
   for (const p of config.problems) log[fatal.includes(p) ? 'error' : 'warning'](`option ${p.message}`);
   if (fatal.length > 0) {
     log.error(`cannot start: fix ${fatal.map((p) => p.option).join(', ')} in the add-on options (Configuration tab) and restart`);
     process.exitCode = 1;
     return;
   }
-  if (!config.options.key) log.warning('no key configured: encrypted pushes cannot be read until you enter the key from your grid operator');
-
-  const source = createSource(config, log);
-  const state = new StateStore({
-    version: VERSION,
-    sourceKind: config.source.kind,
-    sourceDescription: source.description,
-    discoveryEnabled: config.options.discovery,
-    keyOf: (obis) => lookupObis(obis)?.key ?? null,
-  });
+  if (config.meters[0]!.origin !== 'options' && (config.options.key || config.options.authKey)) {
+    log.warning('the top-level key is not used: there is no top-level serial_port or tcp_address, and each meters entry has its own key');
+  }
   const mqtt = await resolveMqtt(config, redactor, log.child('mqtt'));
   let publisher: MqttPublisher | null = null;
-  const sinks: PushSink[] = [];
-  if ('off' in mqtt) {
-    state.setMqttStatus({ state: 'off', detail: mqtt.off, since: new Date(), discoveryAt: null });
-  } else {
-    publisher = new MqttPublisher({ settings: mqtt, logger: log.child('mqtt'), version: VERSION });
-    publisher.onStatus((s) => state.setMqttStatus(s));
-    sinks.push(publisher);
-  }
-  const pipeline = new Pipeline(
-    source,
-    state,
-    sinks,
-    { key: config.options.key, authKey: config.options.authKey, framing: config.options.framing, maxPowerW: config.options.maxPowerW },
-    log, // lines name their layer: [framing], [crypto], [status] …
-  );
+  if (!('off' in mqtt)) publisher = new MqttPublisher({ settings: mqtt, logger: log.child('mqtt'), version: VERSION });
 
-  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
+  // One source, state store and pipeline per meter, all on the one event loop: a meter's failure (port missing,
+  // unplugged, wrong key, an exception in its pipeline) stays in its own source and pipeline.
+  const several = config.meters.length > 1;
+  const meters = config.meters.map((meter, index) => {
+    // with several meters every line names its meter: `[heat_pump/framing] …`
+    const meterLog = several ? log.child(meter.id) : log;
+    if (several) log.info(`meter ${meter.id} ("${meter.name}", ${meter.origin}): ${describeSource(meter)}`);
+    if (!meter.key) meterLog.warning('no key configured: encrypted pushes cannot be read until you enter the key from your grid operator');
+    const source = createSource(meter, config, meterLog);
+    const state = new StateStore({
+      version: VERSION,
+      sourceKind: meter.source.kind,
+      sourceDescription: source.description,
+      discoveryEnabled: config.options.discovery,
+      keyOf: (obis) => lookupObis(obis)?.key ?? null,
+    });
+    const sinks: PushSink[] = [];
+    if ('off' in mqtt) {
+      state.setMqttStatus({ state: 'off', detail: mqtt.off, since: new Date(), discoveryAt: null });
+    } else if (publisher) {
+      publisher.onStatus((s) => state.setMqttStatus(s));
+      // the first meter keeps the single-meter topics and unique ids; the others get their own below <base>/<id>
+      sinks.push(index === 0 ? publisher : publisher.addMeter({ id: meter.id, name: meter.name }));
+    }
+    const pipeline = new Pipeline(
+      source,
+      state,
+      sinks,
+      { key: meter.key, authKey: meter.authKey, framing: meter.framing, maxPowerW: meter.maxPowerW },
+      meterLog, // lines name their layer: [framing], [crypto], [status] …
+    );
+    return { meter, state, pipeline };
+  });
+
+  const liveSources = meters.map(({ meter, state }) => ({ id: meter.id, name: meter.name, source: state }));
+  const web = config.web.enabled ? buildServer({ meters: liveSources, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
-  pipeline.start();
+  for (const { meter, pipeline } of meters) {
+    try {
+      pipeline.start();
+    } catch (e) {
+      log.error(`meter ${meter.id}: could not start reading, the other meters go on: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
   if (web) {
     try {
       await listen(web, config.web.port, config.web.host); // fastify logs "[web] Server listening at …"
@@ -156,7 +185,7 @@ async function main(): Promise<void> {
     }, STOP_DEADLINE_MS);
     force.unref();
     // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
-    await Promise.all([web?.close().catch(() => {}), pipeline.stop().catch(() => {}), publisher?.stop().catch(() => {})]);
+    await Promise.all([web?.close().catch(() => {}), ...meters.map(({ pipeline }) => pipeline.stop().catch(() => {})), publisher?.stop().catch(() => {})]);
     log.info('stopped');
     // No process.exit(): every socket, timer and listener is closed now, so the event loop ends by itself. If
     // something was left open, the forced exit above names it.

@@ -1,4 +1,5 @@
 import { Badge, type Tone } from './components/badge/index.js';
+import { MeterSwitcher } from './components/meter-switcher/index.js';
 import { TAB_PANEL_ID, tabId, Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
@@ -26,6 +27,7 @@ export function App() {
             <Badge tone={CONN_TONE[connection.value]}>{t.conn[connection.value]}</Badge>
           </span>
         </div>
+        <MeterSwitcher />
         <Tabs />
       </header>
       <main data-page={tab}>

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { App } from './app.js';
 import { connectLive } from './api/live.js';
+import { watchMeters } from './state/meters.js';
 import { followTheme } from './style/theme.js';
 import './style/global.css';
 
@@ -14,5 +15,6 @@ if (location.pathname + '/' === base.pathname) {
 document.querySelector('base')?.remove();
 
 followTheme();
+watchMeters();
 connectLive();
 render(<App />, document.getElementById('app')!);

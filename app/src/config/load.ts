@@ -2,11 +2,20 @@
  * Reads the configuration from wherever this process runs: the add-on's /data/options.json, a YAML file
  * (standalone, `--config`), environment variables and command-line flags. Pure apart from reading files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
-import { OPTION_KEYS, secretValues, validateOptions, type OptionProblem, type Options, type RawOptions } from './options.js';
+import {
+  METERS_OPTION,
+  OPTION_KEYS,
+  secretValues,
+  validateOptions,
+  type MeterOptions,
+  type OptionProblem,
+  type Options,
+  type RawOptions,
+} from './options.js';
 
 /** Where the bytes come from. */
 export type SourceChoice =
@@ -16,12 +25,20 @@ export type SourceChoice =
   | { readonly kind: 'simulator'; readonly intervalMs: number }
   | { readonly kind: 'none' };
 
+/** One meter to read: its validated options and where its bytes come from. */
+export interface MeterConfig extends MeterOptions {
+  readonly source: SourceChoice;
+}
+
 export interface RuntimeConfig {
   readonly options: Options;
+  /** Every meter, at least one; the first keeps the single-meter topics and ids (`legacy`). */
+  readonly meters: readonly MeterConfig[];
   /** Every problem found, with the option's name. */
   readonly problems: readonly OptionProblem[];
   /** Under the Supervisor (SUPERVISOR_TOKEN set): ingress guard on, MQTT service lookup. */
   readonly addonMode: boolean;
+  /** The first meter's source (kept for the single-meter code paths and messages). */
   readonly source: SourceChoice;
   readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly supervisor: { readonly api: string; readonly token: string } | null;
@@ -56,7 +73,9 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --replay-loop              start the capture again at its end
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
-Options: ${OPTION_KEYS.join(', ')}`;
+  --meters YAML              the meters list as YAML or JSON, e.g. '[{name: Heat pump, serial_port: /dev/ttyUSB1}]'
+  --simulator and --replay stand in for the top-level serial_port (the first meter).
+Options: ${OPTION_KEYS.join(', ')}, ${METERS_OPTION}`;
 
 export class UsageError extends Error {}
 
@@ -75,8 +94,35 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   return n;
 }
 
+/**
+ * Two meters on one serial device under two names (`/dev/serial/by-id/…` is a link to `/dev/ttyUSB0`): the options
+ * check compares the paths as written, this one where they lead. A path that does not exist yet is skipped (the
+ * converter may be plugged in later; the port status says so).
+ */
+function sameDeviceProblems(meters: readonly MeterOptions[], problems: OptionProblem[]): void {
+  const seen = new Map<string, MeterOptions>();
+  for (const meter of meters) {
+    if (!meter.serialPort) continue;
+    let device: string;
+    try {
+      device = realpathSync(meter.serialPort);
+    } catch {
+      continue;
+    }
+    const first = seen.get(device);
+    if (!first) {
+      seen.set(device, meter);
+      continue;
+    }
+    if (first.serialPort === meter.serialPort) continue; // already reported by the options check
+    const option = meter.origin === 'options' ? 'serial_port' : `${meter.origin}.serial_port`;
+    const other = first.origin === 'options' ? 'the top-level options' : `${first.origin} ("${first.name}")`;
+    problems.push({ option, message: `${option} of meter "${meter.name}" is ${meter.serialPort}, the same device (${device}) as ${first.serialPort} of ${other}: one port carries one meter` });
+  }
+}
+
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): RuntimeConfig {
-  const optionFlags = Object.fromEntries(OPTION_KEYS.map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
+  const optionFlags = Object.fromEntries([...OPTION_KEYS, METERS_OPTION].map((k) => [k.replace(/_/g, '-'), { type: 'string' as const }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...DEV_FLAGS, ...optionFlags }, strict: true, allowPositionals: false });
@@ -111,6 +157,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     const fromFlag = flags[key.replace(/_/g, '-')];
     if (typeof fromFlag === 'string') raw = { ...raw, [key]: fromFlag };
   }
+  // The meters list from the environment or a flag: YAML (or JSON, a subset of it).
+  for (const [text, where] of [
+    [env[`SMR_${METERS_OPTION.toUpperCase()}`], `SMR_${METERS_OPTION.toUpperCase()}`],
+    [flags[METERS_OPTION], `--${METERS_OPTION}`],
+  ] as const) {
+    if (typeof text !== 'string') continue;
+    try {
+      raw = { ...raw, [METERS_OPTION]: parseYaml(text) as unknown };
+    } catch (e) {
+      throw new UsageError(`${where}: not a YAML or JSON list (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
 
   let source: SourceChoice;
   if (flags.simulator) {
@@ -128,13 +186,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     source = { kind: 'none' };
   }
 
-  const { options, problems } = validateOptions(raw);
-  if (source.kind === 'none') {
-    if (options.serialPort) source = { kind: 'serial', path: options.serialPort };
-    else if (options.tcpAddress) source = { kind: 'tcp', ...options.tcpAddress };
-  }
+  const { options, problems } = validateOptions(raw, { topLevelSource: source.kind !== 'none' });
+  const sourceOf = (m: MeterOptions): SourceChoice => {
+    if (m.serialPort) return { kind: 'serial', path: m.serialPort };
+    if (m.tcpAddress) return { kind: 'tcp', ...m.tcpAddress };
+    return { kind: 'none' };
+  };
+  sameDeviceProblems(options.meters, problems);
+  // --simulator / --replay stand in for the top-level port (the first meter)
+  const meters: MeterConfig[] = options.meters.map((m, i) => ({ ...m, source: i === 0 && source.kind !== 'none' ? source : sourceOf(m) }));
+  source = meters[0]!.source;
   return {
     options,
+    meters,
     problems,
     addonMode,
     source,

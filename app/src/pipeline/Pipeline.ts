@@ -82,8 +82,9 @@ export class Pipeline {
       this.state.setSourceStatus(status);
       this.refreshStatus(this.clock());
     });
-    this.source.onData((chunk) => this.handleChunk(chunk));
-    this.timer = setInterval(() => this.tick(), 250);
+    // An exception here must not reach the source (a stream could close its port) nor another meter's pipeline.
+    this.source.onData((chunk) => this.guarded(() => this.handleChunk(chunk)));
+    this.timer = setInterval(() => this.guarded(() => this.tick()), 250);
     this.source.start();
     this.refreshStatus(this.clock());
   }
@@ -93,6 +94,14 @@ export class Pipeline {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.source.stop();
+  }
+
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      this.log.error(`PIPELINE_FAILURE: please report, reading goes on: ${(e as Error).stack ?? String(e)}`);
+    }
   }
 
   /** One chunk of bytes from the source (public for tests that drive the pipeline without a source). */

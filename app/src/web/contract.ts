@@ -229,6 +229,26 @@ export interface KeyTestDto {
   readonly meterTime: string | null;
 }
 
+/** One meter of the add-on, for the panel's meter switcher and overview (GET api/meters). */
+export interface MeterSummaryDto {
+  /** Slug of the meter's name; `?meter=<id>` on every API route and the WebSocket selects this meter. */
+  readonly id: string;
+  /** The name from the options (the meter of the top-level options is called `Meter`). */
+  readonly name: string;
+  /** Its reader status id and code (the panel translates them). */
+  readonly status: ReaderStatusId;
+  readonly code: string | null;
+  /** Signed net active power of its latest push in W (import − export), null before the first one. */
+  readonly powerW: number | null;
+  /** ISO time its latest decoded push arrived, null before the first one. */
+  readonly receivedAt: string | null;
+}
+
+/** GET api/meters: every meter, the default (first) one first. */
+export interface MetersDto {
+  readonly meters: readonly MeterSummaryDto[];
+}
+
 /** What the web layer needs from the runtime (implemented by the state store; faked in route unit tests). */
 export interface LiveSource {
   snapshot(): SnapshotDto;
@@ -238,4 +258,11 @@ export interface LiveSource {
   capture(): string;
   /** Decodes the last captured push again with the given keys; nothing is stored. */
   testKey(key: Uint8Array, authKey: Uint8Array | null): KeyTestDto;
+}
+
+/** A configured meter as the web layer sees it: id, name and its own live source. */
+export interface MeterLiveSource {
+  readonly id: string;
+  readonly name: string;
+  readonly source: LiveSource;
 }

@@ -237,6 +237,34 @@ export const keyTestSchema = {
 } as const;
 
 /** A 400 answer: what is wrong, never the offending value. */
+/** Response schema of GET api/meters. */
+export const metersSchema = {
+  type: 'object',
+  required: ['meters'],
+  properties: {
+    meters: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'name', 'status', 'code', 'powerW', 'receivedAt'],
+        properties: { id: str, name: str, status: str, code: strOrNull, powerW: numOrNull, receivedAt: strOrNull },
+      },
+    },
+  },
+} as const;
+
+/** Answer for `?meter=<id>` naming no configured meter: a code the panel understands, and the known ids. */
+export const unknownMeterSchema = {
+  type: 'object',
+  required: ['error', 'code', 'params', 'meters'],
+  properties: {
+    error: str,
+    code: { type: 'string', enum: ['METER_UNKNOWN'] },
+    params: { type: 'object', required: ['meter'], properties: { meter: str } },
+    meters: { type: 'array', items: str },
+  },
+} as const;
+
 export const badRequestSchema = {
   type: 'object',
   required: ['error', 'message'],

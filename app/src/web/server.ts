@@ -4,7 +4,9 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { LiveSource } from './contract.js';
+import type { LiveSource, MeterLiveSource } from './contract.js';
+import { LEGACY_METER_ID, LEGACY_METER_NAME } from '../config/options.js';
+import { MeterSelection } from './meterSelection.js';
 import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
@@ -13,8 +15,10 @@ import { liveRoutes } from './routes/live.js';
 import { sharedSchemas } from './schemas.js';
 
 export interface WebServerDeps {
-  /** Runtime state the panel shows (the state store; a fake in unit tests). */
-  readonly source: LiveSource;
+  /** Runtime state the panel shows for a single meter (the state store; a fake in unit tests). */
+  readonly source?: LiveSource;
+  /** Every meter with its own state (first = default of `?meter=`); when given, `source` is not used. */
+  readonly meters?: readonly MeterLiveSource[];
   /** Running under the Supervisor: serve only the ingress proxy and loopback. */
   readonly addonMode: boolean;
   /** Built panel directory (ui/dist). */
@@ -64,9 +68,10 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(ingressGuard, { enabled: deps.addonMode });
   void app.register(connectionLifecycle);
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  void app.register(apiRoutes, { source: deps.source });
+  const meters = new MeterSelection(deps.meters ?? (deps.source ? [{ id: LEGACY_METER_ID, name: LEGACY_METER_NAME, source: deps.source }] : []));
+  void app.register(apiRoutes, { meters });
   void app.register(liveRoutes, {
-    source: deps.source,
+    meters,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
   });
   void app.register(staticUi, { uiDir: deps.uiDir });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { INGRESS_PORT } from '../../src/config/addon.js';
-import { OPTION_KEYS } from '../../src/config/options.js';
+import { ALL_OPTION_KEYS, METER_FIELD_KEYS, METERS_OPTION } from '../../src/config/options.js';
 
 type Obj = Record<string, unknown>;
 
@@ -99,7 +99,7 @@ const SUPERVISOR_DEFAULTS: Obj = {
 };
 
 /** The option keys the backend config loader (app/src/config) is written against. Renaming one breaks it. */
-const BACKEND_OPTION_KEYS: readonly string[] = OPTION_KEYS;
+const BACKEND_OPTION_KEYS: readonly string[] = ALL_OPTION_KEYS;
 
 interface SchemaElement {
   type: string;
@@ -174,7 +174,9 @@ function schemaProblems(node: unknown, where: string, depth = 0): string[] {
   if (Array.isArray(node)) {
     if (node.length !== 1) return [`${where}: a list schema needs exactly one element`];
     if (Array.isArray(node[0])) return [`${where}: a list may not directly contain a list`];
-    return schemaProblems(node[0], `${where}[]`, depth + 1);
+    // A list holds its element at the same level: DEV docs/apps/configuration.md's own schema example is a list of
+    // mappings (`logins: [{username: str, password: str}]`), the UI renders it as one nested level.
+    return schemaProblems(node[0], `${where}[]`, depth);
   }
   if (isObj(node)) {
     if (depth >= 2) return [`${where}: nested deeper than two levels`];
@@ -364,14 +366,36 @@ describe('options and schema', () => {
   });
 
   it('options give defaults exactly for the non-optional keys, and each default is valid', () => {
+    // _check_missing_options: a missing key is fine only when its element (a list's element) is a string ending in ?
     const required = Object.entries(schema)
-      .filter(([, v]) => typeof v === 'string' && !parseElement(v)?.optional)
+      .filter(([, v]) => {
+        const element: unknown = Array.isArray(v) ? v[0] : v;
+        return typeof element !== 'string' || !parseElement(element)?.optional;
+      })
       .map(([k]) => k)
       .sort();
     expect(Object.keys(options).filter((k) => !(k in schema))).toEqual([]);
     // A default makes an option mandatory, so optional keys must not have one.
     expect(Object.keys(options).sort()).toEqual(required);
-    for (const [k, v] of Object.entries(options)) expect(validateValue(String(schema[k]), v), k).toBeNull();
+    for (const [k, v] of Object.entries(options)) {
+      if (Array.isArray(schema[k])) expect(v, k).toEqual([]);
+      else expect(validateValue(String(schema[k]), v), k).toBeNull();
+    }
+  });
+
+  it('meters is a list of meter mappings with the fields the backend reads; shared fields match the top level', () => {
+    const list = schema[METERS_OPTION];
+    expect(Array.isArray(list) && list.length === 1 && isObj(list[0])).toBe(true);
+    const fields = (list as Obj[])[0]!;
+    expect(Object.keys(fields).sort()).toEqual([...METER_FIELD_KEYS].sort());
+    expect(fields.name).toBe('str');
+    for (const [k, v] of Object.entries(fields)) {
+      if (k === 'name') continue;
+      // every field but the name may stay empty (it takes the top-level value or none)
+      expect(parseElement(String(v))?.optional, k).toBe(true);
+      // the same element as the top-level option (a value added there must be accepted per meter too)
+      expect(String(v).replace(/\?$/, ''), k).toBe(String(schema[k]).replace(/\?$/, ''));
+    }
   });
 
   it('serial port is a tty device picker; secrets are masked password fields', () => {
@@ -410,6 +434,18 @@ describe('translations and documentation', () => {
       const e = entry as Obj;
       expect(typeof e.name === 'string' && e.name.trim() !== '', `${lang} ${k} name`).toBe(true);
       expect(typeof e.description === 'string' && e.description.trim() !== '', `${lang} ${k} description`).toBe(true);
+    }
+    // nested fields (SCHEMA_TRANSLATION_CONFIGURATION: fields {str: {name, description}}) for a list of mappings
+    for (const [k, element] of Object.entries(schema)) {
+      if (!Array.isArray(element) || !isObj(element[0])) continue;
+      const fields = (conf[k] as Obj).fields;
+      expect(isObj(fields), `${lang} ${k}.fields`).toBe(true);
+      expect(Object.keys(fields as Obj).sort(), `${lang} ${k}.fields`).toEqual(Object.keys(element[0]).sort());
+      for (const [f, entry] of Object.entries(fields as Obj)) {
+        const e = entry as Obj;
+        expect(typeof e.name === 'string' && e.name.trim() !== '', `${lang} ${k}.${f} name`).toBe(true);
+        expect(typeof e.description === 'string' && e.description.trim() !== '', `${lang} ${k}.${f} description`).toBe(true);
+      }
     }
     const ports = isObj(config.ports) ? Object.keys(config.ports).sort() : [];
     expect(isObj(t.network) ? Object.keys(t.network).sort() : []).toEqual(ports);

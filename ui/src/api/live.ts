@@ -4,6 +4,7 @@
  * snapshot first on every (re)connect, so nothing is lost across a reconnect. While the socket is down, the HTTP
  * snapshot keeps the page current.
  */
+import { selectedMeter, withMeter } from '../state/meters.js';
 import { applyMessage, applySnapshot, connection } from '../state/store.js';
 import { getSnapshot } from './client.js';
 import type { LiveMessage } from './contract.js';
@@ -11,11 +12,11 @@ import type { LiveMessage } from './contract.js';
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30_000;
 
-export function liveUrl(href: string): string {
-  const url = new URL('ws', href);
+/** The WebSocket URL next to the panel URL, for `meter` (null: the default, first meter). */
+export function liveUrl(href: string, meter: string | null = null): string {
+  const url = new URL(withMeter('ws', meter), href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.hash = '';
-  url.search = '';
   return url.href;
 }
 
@@ -32,13 +33,14 @@ export function connectLive(): () => void {
 
   const open = (): void => {
     connection.value = 'connecting';
-    const ws = new WebSocket(liveUrl(location.href));
+    const ws = new WebSocket(liveUrl(location.href, selectedMeter.value));
     socket = ws;
     ws.onopen = () => {
       connection.value = 'open';
       delay = MIN_DELAY;
     };
     ws.onmessage = (ev: MessageEvent<string>) => {
+      if (socket !== ws) return; // a message of the meter shown before a switch
       try {
         applyMessage(JSON.parse(ev.data) as LiveMessage);
       } catch (err) {
@@ -58,8 +60,21 @@ export function connectLive(): () => void {
   };
 
   open();
+  // another meter selected: its own socket (its first message is its full snapshot)
+  let shown = selectedMeter.value;
+  const unwatch = selectedMeter.subscribe((meter) => {
+    if (meter === shown || stopped) return;
+    shown = meter;
+    clearTimeout(timer);
+    const old = socket;
+    socket = null;
+    old?.close();
+    delay = MIN_DELAY;
+    open();
+  });
   return () => {
     stopped = true;
+    unwatch();
     clearTimeout(timer);
     socket?.close();
   };

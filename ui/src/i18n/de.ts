@@ -184,5 +184,6 @@ export const de = {
     nothing: 'Noch keine Nachricht empfangen: warte, bis der Zähler eine gesendet hat.',
     values: (n: number) => `entschlüsselt die letzte Nachricht: ${n} Werte`,
   },
+  meters: { label: 'Zähler', power: 'Netto-Leistung (Bezug − Einspeisung)', status: 'Status' },
   footerNoKey: 'Der Schlüssel wird nie angezeigt oder an den Browser gesendet.',
 } satisfies Messages;

@@ -175,6 +175,7 @@ export const en = {
     nothing: 'No push captured yet: wait until the meter has sent one.',
     values: (n: number) => `decodes the last push: ${n} values`,
   },
+  meters: { label: 'Meters', power: 'Net power (import − export)', status: 'Status' },
   footerNoKey: 'The key is never shown or sent to the browser.',
 };
 

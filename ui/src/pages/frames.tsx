@@ -1,4 +1,4 @@
-import { CAPTURE_URL } from '../api/client.js';
+import { captureUrl } from '../api/client.js';
 import type { FrameRecordDto } from '../api/contract.js';
 import { AxdrTree } from '../components/axdr-tree/index.js';
 import { Badge } from '../components/badge/index.js';
@@ -94,7 +94,7 @@ export function FramesPage() {
     <>
       <section class={`card ${s.bar}`}>
         <h2>{t.frames.title}</h2>
-        <a href={CAPTURE_URL} download="smart-meter-capture.hex" data-testid="capture">
+        <a href={captureUrl()} download="smart-meter-capture.hex" data-testid="capture">
           {t.frames.download}
         </a>
         <span class="muted">{t.frames.downloadNote}</span>

@@ -271,6 +271,48 @@ describe('discovery: identity, topics, structure', () => {
   });
 });
 
+describe('discovery: several meters on one connection', () => {
+  // what MqttPublisher.addMeter uses for an added meter called "Heat pump" (id heat_pump)
+  const ADDED = {
+    baseTopic: 'smartmeter/heat_pump',
+    discoveryPrefix: 'homeassistant',
+    availabilityTopic: 'smartmeter/status',
+    deviceIdPrefix: 'heat_pump_',
+    meterName: 'Heat pump',
+  };
+
+  it('an added meter has its own topics, unique ids and devices, even for the same meter number; availability is shared', () => {
+    const first = buildDiscovery(KAIFA, Object.keys(FULL), SETTINGS, '1');
+    const added = buildDiscovery(KAIFA, Object.keys(FULL), ADDED, '1');
+    expect(added.topic).toBe('homeassistant/device/heat_pump_181220000009/config');
+    expect(added.topic).toMatch(TOPIC_RE);
+    expect(added.payload.state_topic).toBe('smartmeter/heat_pump/heat_pump_181220000009/state');
+    expect(added.payload.availability).toEqual(first.payload.availability);
+    expect(added.payload.device).toMatchObject({
+      identifiers: ['smartmeter_heat_pump_181220000009'],
+      name: 'Heat pump',
+      via_device: 'smartmeter_heat_pump_reader',
+      serial_number: '181220000009',
+    });
+    const ids = (m: typeof first) => Object.values(m.payload.components).map((c) => String(c.unique_id));
+    for (const id of ids(added)) expect(id.startsWith('heat_pump_181220000009_'), id).toBe(true);
+    expect(ids(added).filter((id) => ids(first).includes(id))).toEqual([]);
+    const diagnostics = Object.values(added.payload.components).filter((c) => c.state_topic).map((c) => c.state_topic);
+    expect(new Set(diagnostics)).toEqual(new Set(['smartmeter/heat_pump/heat_pump_181220000009/diagnostics']));
+  });
+
+  it("an added meter's reader device (status, problem) is its own", () => {
+    const first = buildReaderDiscovery(SETTINGS, '1');
+    const added = buildReaderDiscovery(ADDED, '1');
+    expect(added.topic).toBe('homeassistant/device/smartmeter_heat_pump_reader/config');
+    expect(added.topic).not.toBe(first.topic);
+    expect(added.payload.device).toMatchObject({ identifiers: ['smartmeter_heat_pump_reader'], name: 'Smart Meter Reader (Heat pump)' });
+    expect(added.payload.state_topic).toBe('smartmeter/heat_pump/reader');
+    expect(added.payload.availability).toEqual([{ topic: 'smartmeter/status' }]);
+    expect(Object.values(added.payload.components).map((c) => c.unique_id)).toEqual(['smartmeter_heat_pump_reader_status', 'smartmeter_heat_pump_reader_problem']);
+  });
+});
+
 describe('state payload', () => {
   const previousTz = process.env.TZ;
   beforeAll(() => {

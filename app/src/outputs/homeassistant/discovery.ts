@@ -21,7 +21,26 @@ export const UNIDENTIFIED_METER_ID = 'unidentified';
 const OBIS_POWER_IMPORT = '1-0:1.7.0';
 const OBIS_POWER_EXPORT = '1-0:2.7.0';
 
-export type DiscoverySettings = Pick<MqttSettings, 'baseTopic' | 'discoveryPrefix'>;
+/**
+ * Where one meter's topics and ids live. The first meter uses the add-on's base topic and plain ids (as the
+ * single-meter add-on did); every added meter gets `<base>/<meter id>` as its base topic, `<meter id>_` before its
+ * device id and its name on its devices, and shares the connection's availability topic.
+ */
+export interface DiscoverySettings extends Pick<MqttSettings, 'baseTopic' | 'discoveryPrefix'> {
+  /** Availability (the connection's last will); default `<baseTopic>/status`. */
+  readonly availabilityTopic?: string;
+  /** Put before the meter's device id (unique ids, discovery topic, identifiers); default none. */
+  readonly deviceIdPrefix?: string;
+  /** The meter's name from the options, for the device names; default none (single-meter names). */
+  readonly meterName?: string;
+}
+
+/** The device id one meter's entities use under these settings: `deviceIdPrefix` + deviceId(meter). */
+export function meterDeviceId(settings: DiscoverySettings, meter: MeterIdentity): string {
+  return `${settings.deviceIdPrefix ?? ''}${deviceId(meter)}`;
+}
+
+const availabilityOf = (settings: DiscoverySettings): string => settings.availabilityTopic ?? `${settings.baseTopic}/status`;
 
 const sanitise = (text: string): string => text.trim().replace(/[^a-zA-Z0-9_-]/g, '_');
 
@@ -64,7 +83,7 @@ export interface MeterTopics {
 
 export function topicsFor(settings: DiscoverySettings, id: string): MeterTopics {
   return {
-    availability: `${settings.baseTopic}/status`,
+    availability: availabilityOf(settings),
     state: `${settings.baseTopic}/${id}/state`,
     diagnostics: `${settings.baseTopic}/${id}/diagnostics`,
     config: `${settings.discoveryPrefix}/device/${id}/config`,
@@ -141,7 +160,7 @@ export function buildDiscovery(
   settings: DiscoverySettings,
   version: string,
 ): DiscoveryMessage {
-  const id = deviceId(meter);
+  const id = meterDeviceId(settings, meter);
   const topics = topicsFor(settings, id);
   const present = new Set(readingKeys);
   const components: Record<string, Component> = {};
@@ -189,7 +208,7 @@ export function buildDiscovery(
 
   const device: Record<string, string | readonly string[]> = {
     identifiers: [`smartmeter_${id}`],
-    name: `Smart meter ${id}`,
+    name: settings.meterName ?? `Smart meter ${id}`,
     // the meter is read through the reader device (status and problem entities)
     via_device: readerDeviceId(settings),
   };
@@ -340,9 +359,14 @@ export function buildReaderDiscovery(settings: DiscoverySettings, version: strin
   return {
     topic: topics.config,
     payload: {
-      device: { identifiers: [id], name: 'Smart Meter Reader', model: 'Smart Meter Reader add-on', sw_version: version },
+      device: {
+        identifiers: [id],
+        name: settings.meterName ? `Smart Meter Reader (${settings.meterName})` : 'Smart Meter Reader',
+        model: 'Smart Meter Reader add-on',
+        sw_version: version,
+      },
       origin: { name: ORIGIN_NAME, sw_version: version, support_url: SUPPORT_URL },
-      availability: [{ topic: `${settings.baseTopic}/status` }],
+      availability: [{ topic: availabilityOf(settings) }],
       state_topic: topics.state,
       qos: 0,
       components,

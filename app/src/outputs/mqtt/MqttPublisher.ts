@@ -20,11 +20,12 @@ import {
   buildReaderState,
   buildState,
   discoverableObis,
-  deviceId,
   entityKeys,
   EXPIRE_AFTER_SECONDS,
+  meterDeviceId,
   readerTopicsFor,
   topicsFor,
+  type DiscoverySettings,
   type StatePayload,
 } from '../homeassistant/discovery.js';
 import type { AcceptedPush, Diagnostics, MqttSettings, MqttState, MqttStatus, PushSink } from '../types.js';
@@ -66,15 +67,6 @@ const UNREACHABLE_CODES = new Set([
   'EHOSTDOWN',
 ]);
 
-interface MeterEntry {
-  readonly meter: MeterIdentity;
-  readonly id: string;
-  /** OBIS codes seen for this meter (union over pushes: alternating push lists keep their entities). */
-  readonly obis: Set<string>;
-  /** Entity keys in the last published discovery (null: not published yet since this meter appeared). */
-  publishedKeys: string | null;
-}
-
 export class MqttPublisher implements PushSink {
   private readonly settings: MqttSettings;
   private readonly logger: Logger;
@@ -90,12 +82,10 @@ export class MqttPublisher implements PushSink {
 
   private client: MqttClient | null = null;
   private current: MqttStatus;
-  private meter: MeterEntry | null = null;
-  private latestPush: AcceptedPush | null = null;
-  private latestState: StatePayload | null = null;
-  private latestDiagnostics: Diagnostics | null = null;
-  /** The reader state last sent on this connection (JSON), to publish only changes. */
-  private publishedReaderState: string | null = null;
+  /** One channel per meter on this one connection; the first keeps the single-meter topics and ids. */
+  private readonly channels: MeterChannel[] = [];
+  private readonly primary: MeterChannel;
+  private readonly host: ChannelHost;
   /** Config topics of replaced meters still to be cleared (empty retained payload). */
   private readonly pendingRemovals = new Set<string>();
   private birthTimer: NodeJS.Timeout | null = null;
@@ -113,6 +103,41 @@ export class MqttPublisher implements PushSink {
     this.maxStateAgeMs = options.maxStateAgeMs ?? EXPIRE_AFTER_SECONDS * 1000;
     this.clock = options.clock ?? (() => new Date());
     this.current = { state: 'off', detail: 'MQTT output not started', since: this.clock(), discoveryAt: null };
+    this.host = {
+      logger: this.logger,
+      version: this.version,
+      discovery: this.settings.discovery,
+      maxStateAgeMs: this.maxStateAgeMs,
+      clock: () => this.clock(),
+      connectedClient: () => this.connectedClient(),
+      queueRemoval: (topic) => this.pendingRemovals.add(topic),
+      flushRemovals: (client) => this.flushRemovals(client),
+      discoveryPublished: () => {
+        this.current = { ...this.current, discoveryAt: this.clock() };
+        this.emit();
+      },
+    };
+    this.primary = new MeterChannel(this.host, this.settings, this.logger);
+    this.channels.push(this.primary);
+  }
+
+  /**
+   * A further meter on the same connection: its topics below `<base>/<id>`, its device ids prefixed with `<id>_`,
+   * its name on its devices; availability is the connection's. The publisher itself is the first meter's sink.
+   */
+  addMeter(meter: { readonly id: string; readonly name: string }): PushSink {
+    const settings: DiscoverySettings = {
+      baseTopic: `${this.settings.baseTopic}/${meter.id}`,
+      discoveryPrefix: this.settings.discoveryPrefix,
+      availabilityTopic: `${this.settings.baseTopic}/status`,
+      deviceIdPrefix: `${meter.id}_`,
+      meterName: meter.name,
+    };
+    const channel = new MeterChannel(this.host, settings, this.logger.child(meter.id));
+    this.channels.push(channel);
+    const client = this.connectedClient();
+    if (client) channel.republish(client);
+    return channel;
   }
 
   get status(): MqttStatus {
@@ -200,56 +225,19 @@ export class MqttPublisher implements PushSink {
     this.setStatus('off', 'MQTT output stopped');
   }
 
-  /** Publishes the state of an accepted push; publishes discovery when the meter or its set of entities is new. */
+  /** The first meter's push (see MeterChannel.publishPush). */
   publishPush(push: AcceptedPush): void {
-    const id = deviceId(push.meter);
-    const previous = this.meter;
-    const newMeter = previous === null || previous.id !== id;
-    const entry: MeterEntry = newMeter ? { meter: push.meter, id, obis: new Set(), publishedKeys: null } : previous;
-    if (newMeter && previous !== null) {
-      this.logger.info(`meter changed from ${previous.id} to ${id}: replacing the Home Assistant device`);
-      if (this.settings.discovery) this.pendingRemovals.add(topicsFor(this.settings, previous.id).config);
-    }
-    this.meter = entry;
-    for (const obis of discoverableObis(push.readings)) entry.obis.add(obis);
-    this.latestPush = push;
-    this.latestState = buildState(push);
-
-    const client = this.connectedClient();
-    if (!client) return; // published on (re)connect
-    this.flushRemovals(client);
-    if (this.discoveryOutdated()) this.publishDiscovery(client);
-    this.publishState(client);
-    if (newMeter) this.publishLatestDiagnostics(client); // diagnostics so far had no meter topic
+    this.primary.publishPush(push);
   }
 
-  /**
-   * Publishes the reader status on `<base>/reader` (retained, only when it changed) and the diagnostics on
-   * `<base>/<id>/diagnostics` (the meter's diagnostic entities), or on `<base>/diagnostics` while no meter has been
-   * identified yet.
-   */
+  /** The first meter's diagnostics (see MeterChannel.publishDiagnostics). */
   publishDiagnostics(d: Diagnostics): void {
-    this.latestDiagnostics = d;
-    const client = this.connectedClient();
-    if (!client) return;
-    this.publishReaderState(client);
-    this.publishLatestDiagnostics(client);
+    this.primary.publishDiagnostics(d);
   }
 
-  /**
-   * Removes the current meter's device from Home Assistant (empty retained discovery config), e.g. for a
-   * "remove device" action. Resolves when the broker acknowledged it (or at once when not connected).
-   */
+  /** Removes the first meter's device from Home Assistant (see MeterChannel.removeDiscovery). */
   async removeDiscovery(): Promise<void> {
-    if (!this.meter) return;
-    const topic = topicsFor(this.settings, this.meter.id).config;
-    this.meter.publishedKeys = null;
-    const client = this.connectedClient();
-    if (!client) {
-      this.pendingRemovals.add(topic);
-      return;
-    }
-    await client.publishAsync(topic, '', { qos: 1, retain: true });
+    await this.primary.removeDiscovery();
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -313,80 +301,17 @@ export class MqttPublisher implements PushSink {
     }
   }
 
-  /** Discovery (if on), then the latest state and diagnostics: after connect and after Home Assistant's birth. */
+  /** Discovery (if on), then the latest state and diagnostics of every meter: after connect and after Home Assistant's birth. */
   private republishAll(client: MqttClient): void {
     this.flushRemovals(client);
-    // the reader device first: its status exists before (and without) any decoded push
-    if (this.settings.discovery) this.publishReaderDiscovery(client);
-    this.publishedReaderState = null;
-    this.publishReaderState(client);
-    if (this.meter) {
-      if (this.settings.discovery) this.publishDiscovery(client);
-      const push = this.latestPush;
-      if (push && this.clock().getTime() - push.receivedAt.getTime() <= this.maxStateAgeMs) this.publishState(client);
+    for (const channel of this.channels) {
+      // one meter's failure must not keep the others from being republished
+      try {
+        channel.republish(client);
+      } catch (err) {
+        this.logger.error(`could not republish ${channel.label}: ${errorText(err)}`);
+      }
     }
-    this.publishLatestDiagnostics(client);
-  }
-
-  private discoveryOutdated(): boolean {
-    if (!this.settings.discovery || !this.meter) return false;
-    return this.meter.publishedKeys !== entityKeys(this.meter.obis).join(',');
-  }
-
-  private publishDiscovery(client: MqttClient): void {
-    const entry = this.meter;
-    if (!entry || !this.settings.discovery) return;
-    const message = buildDiscovery(entry.meter, entry.obis, this.settings, this.version);
-    const keys = entityKeys(entry.obis).join(',');
-    const first = entry.publishedKeys === null;
-    const changed = entry.publishedKeys !== keys;
-    entry.publishedKeys = keys;
-    client.publish(message.topic, JSON.stringify(message.payload), { qos: 1, retain: true }, (err) => {
-      if (err) this.logger.warning(`could not publish discovery: ${err.message}`);
-    });
-    this.current = { ...this.current, discoveryAt: this.clock() };
-    this.emit();
-    if (first) this.logger.info(`published Home Assistant discovery for meter ${entry.id} on ${message.topic}`);
-    else if (changed) this.logger.info(`new readings for meter ${entry.id}: discovery updated`);
-    else this.logger.debug(`republished discovery for meter ${entry.id}`);
-  }
-
-  private publishReaderDiscovery(client: MqttClient): void {
-    const message = buildReaderDiscovery(this.settings, this.version);
-    client.publish(message.topic, JSON.stringify(message.payload), { qos: 1, retain: true }, (err) => {
-      if (err) this.logger.warning(`could not publish the reader discovery: ${err.message}`);
-    });
-    this.logger.debug(`published Home Assistant discovery for the reader status on ${message.topic}`);
-  }
-
-  /** The reader status, retained: `starting` until the pipeline reported one. */
-  private publishReaderState(client: MqttClient): void {
-    const d = this.latestDiagnostics;
-    const payload = JSON.stringify(
-      buildReaderState(
-        d ?? { status: 'starting', problem: STATUS_TEXT.starting, statusLayer: 'reader', statusCode: null, statusSince: this.clock() },
-      ),
-    );
-    if (payload === this.publishedReaderState) return;
-    this.publishedReaderState = payload;
-    client.publish(readerTopicsFor(this.settings).state, payload, { qos: 1, retain: true }, (err) => {
-      if (err) this.logger.warning(`could not publish the reader status: ${err.message}`);
-    });
-  }
-
-  private publishState(client: MqttClient): void {
-    if (!this.meter || !this.latestState) return;
-    const topic = topicsFor(this.settings, this.meter.id).state;
-    client.publish(topic, JSON.stringify(this.latestState), { qos: 0, retain: false });
-  }
-
-  private publishLatestDiagnostics(client: MqttClient): void {
-    if (!this.latestDiagnostics) return;
-    // Until a meter is identified (e.g. wrong key: nothing decrypts) diagnostics go to `<base>/diagnostics`.
-    const topic = this.meter
-      ? topicsFor(this.settings, this.meter.id).diagnostics
-      : `${this.settings.baseTopic}/diagnostics`;
-    client.publish(topic, JSON.stringify(buildDiagnostics(this.latestDiagnostics)), { qos: 0, retain: false });
   }
 
   private flushRemovals(client: MqttClient): void {
@@ -423,6 +348,176 @@ export class MqttPublisher implements PushSink {
         this.logger.warning(`MQTT status listener failed: ${errorText(err)}`);
       }
     }
+  }
+}
+
+/** What a meter's channel needs from the publisher that owns the connection. */
+interface ChannelHost {
+  readonly logger: Logger;
+  readonly version: string;
+  readonly discovery: boolean;
+  readonly maxStateAgeMs: number;
+  clock(): Date;
+  connectedClient(): MqttClient | null;
+  queueRemoval(topic: string): void;
+  flushRemovals(client: MqttClient): void;
+  discoveryPublished(): void;
+}
+
+interface MeterEntry {
+  readonly meter: MeterIdentity;
+  readonly id: string;
+  /** OBIS codes seen for this meter (union over pushes: alternating push lists keep their entities). */
+  readonly obis: Set<string>;
+  /** Entity keys in the last published discovery (null: not published yet since this meter appeared). */
+  publishedKeys: string | null;
+}
+
+/**
+ * One configured meter on the shared connection: its reader device (status, problem), its meter device (readings,
+ * diagnostics) and the latest of each, republished on every (re)connect and Home Assistant birth.
+ */
+class MeterChannel implements PushSink {
+  private meter: MeterEntry | null = null;
+  private latestPush: AcceptedPush | null = null;
+  private latestState: StatePayload | null = null;
+  private latestDiagnostics: Diagnostics | null = null;
+  /** The reader state last sent on this connection (JSON), to publish only changes. */
+  private publishedReaderState: string | null = null;
+
+  constructor(
+    private readonly host: ChannelHost,
+    private readonly settings: DiscoverySettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** For log lines: `meter <device id>` or the reader when no meter is identified yet. */
+  get label(): string {
+    return this.meter ? `meter ${this.meter.id}` : `reader ${this.settings.baseTopic}`;
+  }
+
+  /** Publishes the state of an accepted push; publishes discovery when the meter or its set of entities is new. */
+  publishPush(push: AcceptedPush): void {
+    const id = meterDeviceId(this.settings, push.meter);
+    const previous = this.meter;
+    const newMeter = previous === null || previous.id !== id;
+    const entry: MeterEntry = newMeter ? { meter: push.meter, id, obis: new Set(), publishedKeys: null } : previous;
+    if (newMeter && previous !== null) {
+      this.logger.info(`meter changed from ${previous.id} to ${id}: replacing the Home Assistant device`);
+      if (this.host.discovery) this.host.queueRemoval(topicsFor(this.settings, previous.id).config);
+    }
+    this.meter = entry;
+    for (const obis of discoverableObis(push.readings)) entry.obis.add(obis);
+    this.latestPush = push;
+    this.latestState = buildState(push);
+
+    const client = this.host.connectedClient();
+    if (!client) return; // published on (re)connect
+    this.host.flushRemovals(client);
+    if (this.discoveryOutdated()) this.publishDiscovery(client);
+    this.publishState(client);
+    if (newMeter) this.publishLatestDiagnostics(client); // diagnostics so far had no meter topic
+  }
+
+  /**
+   * Publishes the reader status on `<base>/reader` (retained, only when it changed) and the diagnostics on
+   * `<base>/<id>/diagnostics` (the meter's diagnostic entities), or on `<base>/diagnostics` while no meter has been
+   * identified yet.
+   */
+  publishDiagnostics(d: Diagnostics): void {
+    this.latestDiagnostics = d;
+    const client = this.host.connectedClient();
+    if (!client) return;
+    this.publishReaderState(client);
+    this.publishLatestDiagnostics(client);
+  }
+
+  /**
+   * Removes the meter's device from Home Assistant (empty retained discovery config), e.g. for a "remove device"
+   * action. Resolves when the broker acknowledged it (or at once when not connected).
+   */
+  async removeDiscovery(): Promise<void> {
+    if (!this.meter) return;
+    const topic = topicsFor(this.settings, this.meter.id).config;
+    this.meter.publishedKeys = null;
+    const client = this.host.connectedClient();
+    if (!client) {
+      this.host.queueRemoval(topic);
+      return;
+    }
+    await client.publishAsync(topic, '', { qos: 1, retain: true });
+  }
+
+  /** Everything of this meter again: reader discovery and status, meter discovery, a recent state, diagnostics. */
+  republish(client: MqttClient): void {
+    // the reader device first: its status exists before (and without) any decoded push
+    if (this.host.discovery) this.publishReaderDiscovery(client);
+    this.publishedReaderState = null;
+    this.publishReaderState(client);
+    if (this.meter) {
+      if (this.host.discovery) this.publishDiscovery(client);
+      const push = this.latestPush;
+      if (push && this.host.clock().getTime() - push.receivedAt.getTime() <= this.host.maxStateAgeMs) this.publishState(client);
+    }
+    this.publishLatestDiagnostics(client);
+  }
+
+  private discoveryOutdated(): boolean {
+    if (!this.host.discovery || !this.meter) return false;
+    return this.meter.publishedKeys !== entityKeys(this.meter.obis).join(',');
+  }
+
+  private publishDiscovery(client: MqttClient): void {
+    const entry = this.meter;
+    if (!entry || !this.host.discovery) return;
+    const message = buildDiscovery(entry.meter, entry.obis, this.settings, this.host.version);
+    const keys = entityKeys(entry.obis).join(',');
+    const first = entry.publishedKeys === null;
+    const changed = entry.publishedKeys !== keys;
+    entry.publishedKeys = keys;
+    client.publish(message.topic, JSON.stringify(message.payload), { qos: 1, retain: true }, (err) => {
+      if (err) this.logger.warning(`could not publish discovery: ${err.message}`);
+    });
+    this.host.discoveryPublished();
+    if (first) this.logger.info(`published Home Assistant discovery for meter ${entry.id} on ${message.topic}`);
+    else if (changed) this.logger.info(`new readings for meter ${entry.id}: discovery updated`);
+    else this.logger.debug(`republished discovery for meter ${entry.id}`);
+  }
+
+  private publishReaderDiscovery(client: MqttClient): void {
+    const message = buildReaderDiscovery(this.settings, this.host.version);
+    client.publish(message.topic, JSON.stringify(message.payload), { qos: 1, retain: true }, (err) => {
+      if (err) this.logger.warning(`could not publish the reader discovery: ${err.message}`);
+    });
+    this.logger.debug(`published Home Assistant discovery for the reader status on ${message.topic}`);
+  }
+
+  /** The reader status, retained: `starting` until the pipeline reported one. */
+  private publishReaderState(client: MqttClient): void {
+    const d = this.latestDiagnostics;
+    const payload = JSON.stringify(
+      buildReaderState(
+        d ?? { status: 'starting', problem: STATUS_TEXT.starting, statusLayer: 'reader', statusCode: null, statusSince: this.host.clock() },
+      ),
+    );
+    if (payload === this.publishedReaderState) return;
+    this.publishedReaderState = payload;
+    client.publish(readerTopicsFor(this.settings).state, payload, { qos: 1, retain: true }, (err) => {
+      if (err) this.logger.warning(`could not publish the reader status: ${err.message}`);
+    });
+  }
+
+  private publishState(client: MqttClient): void {
+    if (!this.meter || !this.latestState) return;
+    const topic = topicsFor(this.settings, this.meter.id).state;
+    client.publish(topic, JSON.stringify(this.latestState), { qos: 0, retain: false });
+  }
+
+  private publishLatestDiagnostics(client: MqttClient): void {
+    if (!this.latestDiagnostics) return;
+    // Until a meter is identified (e.g. wrong key: nothing decrypts) diagnostics go to `<base>/diagnostics`.
+    const topic = this.meter ? topicsFor(this.settings, this.meter.id).diagnostics : `${this.settings.baseTopic}/diagnostics`;
+    client.publish(topic, JSON.stringify(buildDiagnostics(this.latestDiagnostics)), { qos: 0, retain: false });
   }
 }
 

@@ -1,10 +1,12 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { parseKey } from '../../shared/hex.js';
-import type { KeyTestDto, LiveSource, SnapshotDto } from '../contract.js';
-import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, snapshotSchema } from '../schemas.js';
+import type { KeyTestDto, MetersDto, SnapshotDto } from '../contract.js';
+import type { MeterSelection } from '../meterSelection.js';
+import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
-  readonly source: LiveSource;
+  /** The configured meters; `?meter=<id>` selects one (default: the first). */
+  readonly meters: MeterSelection;
 }
 
 /** File name offered by GET api/capture. */
@@ -15,22 +17,31 @@ export const CAPTURE_FILENAME = 'smart-meter-capture.hex';
  * listed in schemas.ts are serialised.
  */
 export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, done) => {
-  const { source } = opts;
+  const { meters } = opts;
 
   /** Liveness for the Docker HEALTHCHECK: answers as soon as the server is up. */
   app.get('/api/health', { schema: { response: { 200: healthCheckSchema } } }, () => ({ status: 'ok' as const }));
 
-  /** Everything the panel needs to render at once; the WebSocket sends the same as its first message. */
-  app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema } } }, (_req, reply): SnapshotDto => {
+  /** Every meter with its status and power: the panel's meter switcher and overview. */
+  app.get('/api/meters', { schema: { response: { 200: metersSchema } } }, (_req, reply): MetersDto => {
     void reply.header('cache-control', 'no-store');
-    return source.snapshot();
+    return { meters: meters.summaries() };
+  });
+
+  /** Everything the panel needs to render at once; the WebSocket sends the same as its first message. */
+  app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema, 404: unknownMeterSchema } } }, (req, reply): SnapshotDto | void => {
+    void reply.header('cache-control', 'no-store');
+    const source = meters.sourceFor(req, reply);
+    if (source) return source.snapshot();
   });
 
   /** The last raw pushes as hex text for a bug report; the key is never part of it. */
   app.get(
     '/api/capture',
-    { schema: { response: { 200: { type: 'string' } } } },
-    (_req, reply) => {
+    { schema: { response: { 200: { type: 'string' }, 404: unknownMeterSchema } } },
+    (req, reply) => {
+      const source = meters.sourceFor(req, reply);
+      if (!source) return;
       void reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="${CAPTURE_FILENAME}"`)
@@ -44,9 +55,11 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
    */
   app.post<{ Body: { key: string; authKey?: string } }>(
     '/api/test-key',
-    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: badRequestSchema } } },
+    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: badRequestSchema, 404: unknownMeterSchema } } },
     (req, reply): KeyTestDto | void => {
       void reply.header('cache-control', 'no-store');
+      const source = meters.sourceFor(req, reply);
+      if (!source) return;
       const key = parseKey(req.body.key);
       const authKey = req.body.authKey ? parseKey(req.body.authKey) : null;
       if (!key || (req.body.authKey && !authKey)) {

@@ -1,10 +1,12 @@
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { LiveMessage, LiveSource } from '../contract.js';
+import type { LiveMessage } from '../contract.js';
+import type { MeterSelection } from '../meterSelection.js';
 import type { UpgradeRouteConfig } from '../plugins/connectionLifecycle.js';
 
 export interface LiveRoutesOptions {
-  readonly source: LiveSource;
+  /** The configured meters; `ws?meter=<id>` streams that meter (default: the first). */
+  readonly meters: MeterSelection;
   /** Ping interval in ms; default 25 s. Ingress proxies run with autoping off, so the app keeps the socket warm. */
   readonly heartbeatMs?: number;
   /** Close a client whose unsent data exceeds this many bytes (it reconnects and gets a fresh snapshot). */
@@ -26,7 +28,17 @@ export const liveRoutes: FastifyPluginCallback<LiveRoutesOptions> = (app, opts, 
   const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
 
-  app.get('/ws', { websocket: true, config: { acceptsUpgrade: true } satisfies UpgradeRouteConfig }, (socket: WebSocket, req) => {
+  const upgrade = {
+    websocket: true,
+    config: { acceptsUpgrade: true } satisfies UpgradeRouteConfig,
+    // an unknown `?meter=` is refused before the upgrade (404 METER_UNKNOWN), like the HTTP routes
+    preValidation: (req: FastifyRequest, reply: FastifyReply, next: () => void) => {
+      if (opts.meters.select(req.query)) next();
+      else void opts.meters.refuse(req, reply);
+    },
+  } as const;
+  app.get('/ws', upgrade, (socket: WebSocket, req) => {
+    const source = opts.meters.select(req.query)!.source;
     const send = (message: LiveMessage): void => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > maxBuffered) {
@@ -37,8 +49,8 @@ export const liveRoutes: FastifyPluginCallback<LiveRoutesOptions> = (app, opts, 
       socket.send(JSON.stringify(message));
     };
 
-    send({ type: 'snapshot', snapshot: opts.source.snapshot() });
-    const unsubscribe = opts.source.subscribe(send);
+    send({ type: 'snapshot', snapshot: source.snapshot() });
+    const unsubscribe = source.subscribe(send);
 
     let alive = true;
     socket.on('pong', () => {
