@@ -249,6 +249,7 @@ export class HistoryStore implements PushSink {
 
   view(options: { hours?: number; days?: number; powerMinutes?: number } = {}): HistoryView {
     const now = this.clock();
+    this.prune(now); // what is shown is exactly what a restart would load
     const nHours = options.hours ?? 48;
     const nDays = options.days ?? 31;
     const nMinutes = options.powerMinutes ?? 24 * 60;
