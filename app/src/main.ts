@@ -13,6 +13,7 @@ import type { MqttSettings, PushSink } from './outputs/types.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './pipeline/StateStore.js';
 import { fromHex } from './shared/hex.js';
+import { HistoryStore } from './store/HistoryStore.js';
 import { createLogger, fastifyLogger, Redactor, type Logger } from './shared/logger.js';
 import { ReplaySource } from './transport/replay/ReplaySource.js';
 import { SerialSource } from './transport/serial/SerialSource.js';
@@ -123,6 +124,9 @@ async function main(): Promise<void> {
     publisher.onStatus((s) => state.setMqttStatus(s));
     sinks.push(publisher);
   }
+  // after MQTT: the history is fed by the same accepted pushes, behind the same guard
+  const history = new HistoryStore({ dir: config.dataDir, log: log.child('history'), maxPowerW: config.options.maxPowerW });
+  sinks.push(history);
   const pipeline = new Pipeline(
     source,
     state,
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
     log, // lines name their layer: [framing], [crypto], [status] …
   );
 
-  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
+  const web = config.web.enabled ? buildServer({ source: state, history, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
     force.unref();
     // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
     await Promise.all([web?.close().catch(() => {}), pipeline.stop().catch(() => {}), publisher?.stop().catch(() => {})]);
+    history.close(); // the open minute and the last sample, then fsync
     log.info('stopped');
     // No process.exit(): every socket, timer and listener is closed now, so the event loop ends by itself. If
     // something was left open, the forced exit above names it.

@@ -25,6 +25,8 @@ export interface RuntimeConfig {
   readonly source: SourceChoice;
   readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly supervisor: { readonly api: string; readonly token: string } | null;
+  /** Directory for persistent state (the energy history): /data in the add-on, `--data-dir`, else none (memory). */
+  readonly dataDir: string | null;
   /** Secret strings as the user typed them, for the log redactor. */
   readonly secrets: readonly string[];
   /** Where the options came from, for the start-up log line. */
@@ -44,6 +46,7 @@ const DEV_FLAGS = {
   'web-port': { type: 'string' },
   'web-host': { type: 'string' },
   'no-web': { type: 'boolean' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -55,8 +58,12 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --replay-speed N           1 = wire speed, 0 = as fast as possible (default 1)
   --replay-loop              start the capture again at its end
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
+  --data-dir DIR             keep the energy history in DIR (default /data in the add-on; otherwise in memory only)
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
 Options: ${OPTION_KEYS.join(', ')}`;
+
+/** The add-on's persistent directory (the Supervisor maps it for every add-on; options.json lives there too). */
+export const ADDON_DATA_DIR = '/data';
 
 export class UsageError extends Error {}
 
@@ -144,6 +151,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
       port: positiveNumber('web-port', flags['web-port'] as string | undefined, INGRESS_PORT),
     },
     supervisor: addonMode ? { api: env.SUPERVISOR_API ?? DEFAULT_SUPERVISOR_API, token: token! } : null,
+    dataDir: typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : addonMode ? ADDON_DATA_DIR : null,
     secrets: secretValues(raw),
     origin,
   };

@@ -14,7 +14,7 @@
  *  24  f64  b      export Wh (S/B/H/D), 0 for P
  *  32  u32  CRC-32 (ISO-HDLC, zlib) of bytes 0–31
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -109,6 +109,7 @@ export class RecordLog {
    * bytes removed. Throws on I/O errors (the caller decides what to do without the file).
    */
   open(): DecodedLog & { readonly cut: number } {
+    mkdirSync(dirname(this.path), { recursive: true });
     rmSync(`${this.path}.tmp`, { force: true }); // a compaction interrupted before its rename
     const data = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
     const decoded = this.codec.decode(data);

@@ -4,17 +4,20 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { LiveSource } from './contract.js';
+import type { HistorySource, LiveSource } from './contract.js';
 import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
 import { apiRoutes } from './routes/api.js';
+import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
 import { sharedSchemas } from './schemas.js';
 
 export interface WebServerDeps {
   /** Runtime state the panel shows (the state store; a fake in unit tests). */
   readonly source: LiveSource;
+  /** Energy history store (GET api/history); without it the route is not served. */
+  readonly history?: HistorySource;
   /** Running under the Supervisor: serve only the ingress proxy and loopback. */
   readonly addonMode: boolean;
   /** Built panel directory (ui/dist). */
@@ -65,6 +68,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(connectionLifecycle);
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   void app.register(apiRoutes, { source: deps.source });
+  if (deps.history) void app.register(historyRoutes, { history: deps.history });
   void app.register(liveRoutes, {
     source: deps.source,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
