@@ -3,6 +3,7 @@ import { Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
 import { HealthPage } from './pages/health.js';
+import { HistoryPage } from './pages/history.js';
 import { LivePage } from './pages/live.js';
 import { route } from './state/route.js';
 import { connection, live, meterName } from './state/store.js';
@@ -27,7 +28,7 @@ export function App() {
         <Tabs />
       </header>
       <main data-page={tab}>
-        {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
+        {tab === 'live' ? <LivePage /> : tab === 'history' ? <HistoryPage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
       </main>
       <footer class={s.footer}>{t.footerNoKey}</footer>
     </>

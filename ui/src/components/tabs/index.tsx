@@ -3,9 +3,9 @@ import { t } from '../../i18n/index.js';
 import { cx } from '../../lib/cx.js';
 import s from './style.module.css';
 
-const TABS: readonly Tab[] = ['live', 'frames', 'health'];
+const TABS: readonly Tab[] = ['live', 'history', 'frames', 'health'];
 
-/** Live | Frames | Health, as hash links. */
+/** Live | History | Frames | Health, as hash links. */
 export function Tabs() {
   const current = route.value.tab;
   return (
