@@ -3,6 +3,7 @@
  * (standalone, `--config`), environment variables and command-line flags. Pure apart from reading files.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
@@ -25,7 +26,7 @@ export interface RuntimeConfig {
   readonly source: SourceChoice;
   readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly supervisor: { readonly api: string; readonly token: string } | null;
-  /** Directory for persistent state (the energy history): /data in the add-on, `--data-dir`, else none (memory). */
+  /** Directory for persistent state (the energy history): `--data-dir`, else in the add-on the folder of options.json (/data), else none (memory). */
   readonly dataDir: string | null;
   /** Secret strings as the user typed them, for the log redactor. */
   readonly secrets: readonly string[];
@@ -61,9 +62,6 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --data-dir DIR             keep the energy history in DIR (default /data in the add-on; otherwise in memory only)
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
 Options: ${OPTION_KEYS.join(', ')}`;
-
-/** The add-on's persistent directory (the Supervisor maps it for every add-on; options.json lives there too). */
-export const ADDON_DATA_DIR = '/data';
 
 export class UsageError extends Error {}
 
@@ -151,7 +149,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
       port: positiveNumber('web-port', flags['web-port'] as string | undefined, INGRESS_PORT),
     },
     supervisor: addonMode ? { api: env.SUPERVISOR_API ?? DEFAULT_SUPERVISOR_API, token: token! } : null,
-    dataDir: typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : addonMode ? ADDON_DATA_DIR : null,
+    // the add-on's persistent folder is where the Supervisor puts options.json: /data
+    dataDir: typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : addonMode ? dirname(optionsPath) : null,
     secrets: secretValues(raw),
     origin,
   };

@@ -69,7 +69,7 @@ export class LocalDays {
     return day;
   }
 
-  /** The day `offset` days before or after the day of `t` (offset −1: yesterday). */
+  /** yyyymmdd of the day `days` days before the local day of `t` (1: yesterday). */
   dayKeyBefore(t: number, days: number): number {
     const { y, m, d } = this.fields(t);
     const date = new Date(Date.UTC(y, m - 1, d - days));
