@@ -198,7 +198,12 @@ export class HistoryStore implements PushSink {
   }
 
   publishPush(push: AcceptedPush): void {
-    this.add(sampleOf(push));
+    try {
+      this.add(sampleOf(push));
+    } catch (e) {
+      // the history must never hold up the pipeline (MQTT and the panel's live values come from the same push)
+      this.log.error(`energy history: push not recorded, please report: ${(e as Error).stack ?? String(e)}`);
+    }
   }
 
   publishDiagnostics(_diagnostics: Diagnostics): void {
