@@ -337,7 +337,7 @@ export class HistoryStore implements PushSink {
   /** Why `next` cannot continue the series of `prev`, or null when it can. */
   private newSeriesReason(prev: LastSample, next: LastSample): string | null {
     if (next.tag !== prev.tag) return 'a different meter';
-    if (next.t <= prev.t) return 'the clock went backwards';
+    if (next.t < prev.t) return 'the clock went backwards';
     const hours = (next.t - prev.t) / HOUR_MS;
     for (const [name, a, b] of [
       ['import', prev.importWh, next.importWh],
@@ -357,6 +357,14 @@ export class HistoryStore implements PushSink {
     const de = Number.isNaN(prev.exportWh) ? 0 : next.exportWh - prev.exportWh;
     // buckets are created even for a share of 0 Wh: a recorded 0 kWh is not a gap
     const span = next.t - prev.t;
+    if (span === 0) {
+      // two pushes decoded from one chunk share a receive time: the step belongs to that instant
+      for (const b of [this.bucket(this.hourly, hourStart(next.t)), this.bucket(this.daily, this.days.dayOf(next.t).key)]) {
+        b.importWh += di;
+        b.exportWh += de;
+      }
+      return;
+    }
     // nothing older than the retention is kept: start the split there after a very long gap
     let t = Math.max(prev.t, next.t - HOURS_RETENTION_MS);
     if (t > prev.t) {
@@ -469,7 +477,7 @@ export class HistoryStore implements PushSink {
         break;
       case 'S': {
         const next = { t: r.t, tag: r.tag, importWh: r.a, exportWh: r.b };
-        if (this.last && this.last.tag === next.tag && next.t > this.last.t) this.book(this.last, next);
+        if (this.last && this.last.tag === next.tag && next.t >= this.last.t) this.book(this.last, next);
         this.last = next;
         break;
       }

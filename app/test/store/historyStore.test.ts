@@ -110,6 +110,21 @@ describe('hourly and daily buckets', () => {
     expect(d.dayOf(Date.parse('2026-10-25T12:00:00Z'))).toEqual({ key: 20261025, start: Date.parse('2026-10-24T22:00:00Z'), end: Date.parse('2026-10-25T23:00:00Z') });
   });
 
+  it('two pushes with the same receive time (decoded from one chunk) book their step at that instant', () => {
+    const s = open();
+    const t0 = Date.parse('2026-12-03T09:59:00Z');
+    feed(s, sample(t0, 1000));
+    feed(s, sample(t0 + 60_000, 1010));
+    feed(s, sample(t0 + 60_000, 1012));
+    feed(s, sample(t0 + 120_000, 1020));
+    const v = s.view();
+    expect(hourOf(v, '2026-12-03T09:00:00Z')?.importWh).toBe(10);
+    expect(hourOf(v, '2026-12-03T10:00:00Z')?.importWh).toBe(10);
+    expect(lines.filter((l) => l.includes('new series'))).toEqual([]);
+    s.close();
+    expect(open().view()).toEqual(v);
+  });
+
   it('never negative: a falling counter, another meter or a clock step back start a new series and book nothing', () => {
     const s = open();
     const t0 = Date.parse('2026-12-03T09:00:00Z');
