@@ -75,8 +75,8 @@ export function HistoryPage() {
   return (
     <>
       <section class="card grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }} data-testid="history-totals">
-        <Stat id="today-import" label={`${t.history.today} · ${t.history.import}`} value={today?.importWh == null ? '–' : kwhOf(today.importWh)} color="var(--import)" />
-        <Stat id="today-export" label={`${t.history.today} · ${t.history.export}`} value={today?.exportWh == null ? '–' : kwhOf(today.exportWh)} color="var(--export)" />
+        <Stat id="today-import" label={`${t.history.today} · ${t.history.import}`} value={today?.importWh == null ? '–' : kwhOf(today.importWh)} />
+        <Stat id="today-export" label={`${t.history.today} · ${t.history.export}`} value={today?.exportWh == null ? '–' : kwhOf(today.exportWh)} />
         <Stat id="month-import" label={`${t.history.last30} · ${t.history.import}`} value={kwhOf(sum(days, 'importWh'))} />
         <Stat id="month-export" label={`${t.history.last30} · ${t.history.export}`} value={kwhOf(sum(days, 'exportWh'))} />
       </section>
