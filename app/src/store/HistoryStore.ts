@@ -191,6 +191,7 @@ export class HistoryStore implements PushSink {
     this.days = new LocalDays(zone);
     this.storageState = options.dir === null ? 'memory' : 'file';
     if (options.dir !== null) this.load(join(options.dir, HISTORY_FILE), options.codec ?? binaryCodec);
+    else this.log.info('energy history: in memory only, gone after a restart (no data directory; --data-dir DIR keeps it)');
   }
 
   get storage(): HistoryStorage {
@@ -457,7 +458,7 @@ export class HistoryStore implements PushSink {
     // a file that grew over several runs is compacted now, so restarts cannot let it grow without bound
     if (file.size >= this.compactGrowth) this.compact();
     this.log.info(
-      `energy history: ${this.hourly.size} hours, ${this.daily.size} days, ${this.minutes.size} minutes of power loaded from ${path} (${file.size} bytes)`,
+      `energy history: ${this.hourly.size} hours, ${this.daily.size} days, ${this.minutes.size} minutes of power loaded from ${path} (${file.size} bytes; days in ${this.timeZone})`,
     );
   }
 
