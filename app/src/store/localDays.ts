@@ -4,6 +4,7 @@
  */
 
 export const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Start of the UTC hour containing `t` (hourly buckets are UTC hours: no DST ambiguity, no repeated 02:00). */
 export const hourStart = (t: number): number => Math.floor(t / HOUR_MS) * HOUR_MS;
@@ -64,7 +65,10 @@ export class LocalDays {
     const start = this.midnight(y, m, d);
     const next = new Date(Date.UTC(y, m - 1, d + 1));
     const end = this.midnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate());
-    const day = { key: y * 10_000 + m * 100 + d, start, end };
+    const key = y * 10_000 + m * 100 + d;
+    // never expected; a day that does not contain t would stall the callers' loops, so fall back to its hour
+    if (!(start <= t && t < end)) return { key, start: hourStart(t), end: hourStart(t) + HOUR_MS };
+    const day = { key, start, end };
     this.cached = day;
     return day;
   }
@@ -83,12 +87,19 @@ export class LocalDays {
     return asUtc - Math.floor(t / 1000) * 1000;
   }
 
-  /** Local midnight of y-m-d as epoch ms (two rounds: the offset at the guess may differ by a DST change). */
+  /**
+   * The first instant of local day y-m-d as epoch ms: 00:00 with the offset in force before or after a DST change
+   * near it, the earliest that falls on that date. Where the clocks jump over midnight (America/Santiago,
+   * America/Havana) the day begins at the jump, at 01:00.
+   */
   private midnight(y: number, m: number, d: number): number {
     const wall = Date.UTC(y, m - 1, d);
-    let t = wall - this.offsetAt(wall);
-    t = wall - this.offsetAt(t);
-    return t;
+    const candidates = [wall - this.offsetAt(wall - DAY_MS), wall - this.offsetAt(wall), wall - this.offsetAt(wall + DAY_MS)].sort((a, b) => a - b);
+    for (const c of candidates) {
+      const f = this.fields(c);
+      if (f.y === y && f.m === m && f.d === d) return c;
+    }
+    return candidates[candidates.length - 1]!;
   }
 
   private fields(t: number): { y: number; m: number; d: number; h: number; min: number; s: number } {

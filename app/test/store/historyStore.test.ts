@@ -125,6 +125,21 @@ describe('hourly and daily buckets', () => {
     expect(open().view()).toEqual(v);
   });
 
+  it('LocalDays: every instant of a year lies in its day, also where the clocks jump over midnight', () => {
+    for (const zone of ['Europe/Vienna', 'America/Santiago', 'America/Havana', 'Asia/Kolkata', 'Australia/Lord_Howe', 'UTC']) {
+      const d = new LocalDays(zone);
+      let previous: { key: number; end: number } | null = null;
+      for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 30 * 60_000) {
+        const day = d.dayOf(t);
+        expect(day.start <= t && t < day.end, `${zone} ${new Date(t).toISOString()}`).toBe(true);
+        if (previous && previous.key !== day.key) expect(day.start, `${zone}: days follow each other`).toBe(previous.end);
+        previous = day;
+      }
+    }
+    // Santiago skips 00:00 on 6 Sep 2026 (UTC−4 → UTC−3): the day begins at 01:00 local = 04:00Z
+    expect(new LocalDays('America/Santiago').dayOf(Date.parse('2026-09-06T12:00:00Z')).start).toBe(Date.parse('2026-09-06T04:00:00Z'));
+  });
+
   it('never negative: a falling counter, another meter or a clock step back start a new series and book nothing', () => {
     const s = open();
     const t0 = Date.parse('2026-12-03T09:00:00Z');
