@@ -13,10 +13,11 @@
  * step, so no bucket is ever negative or inflated.
  *
  * Format chosen by measurement (`node app/bench/historyStore.mjs` after `npm run build`; the real store on a
- * simulated clock, one push per second, on top of a full retention of 64 days; this 2-core machine, Node 20.20):
- *   binary records (36 B, CRC-32), appended:   1.65 µs per push, 104 kB appended per day, 160 kB file, load 5.4 ms
- *   JSON lines with a CRC field, appended:     1.38 µs per push, 222 kB appended per day, 304 kB file, load 56 ms
- *   whole file rewritten every minute (atomic): 242 µs per push, 230 MB written per day (SD card wear), load 3.3 ms
+ * simulated clock, one push per second, on top of a full retention of 64 days; this shared 2-core machine, Node
+ * 20.20, two runs at load averages 4–8, so times as ranges; sizes are exact):
+ *   binary records (36 B, CRC-32), appended:    0.5–1.7 µs per push, 104 kB appended per day, 160 kB file, load 3–5 ms
+ *   JSON lines with a CRC field, appended:      0.7–1.4 µs per push, 222 kB appended per day, 304 kB file, load 32–56 ms
+ *   whole file rewritten every minute (atomic): 75–240 µs per push, 230 MB written per day (SD card wear), load 3 ms
  * The cost per push is the aggregation for both logs (within noise); the binary log halves the bytes written and
  * loads ten times faster, so it is the format. Rewriting is what an embedded database without an append log
  * (sql.js) would do; node:sqlite needs Node 22.5 and better-sqlite3 a native build, neither available here.
