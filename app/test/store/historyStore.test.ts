@@ -265,6 +265,18 @@ describe('restarts', () => {
     for (const h of allHours(damaged)) expect(h.importWh ?? 0).toBeGreaterThanOrEqual(0);
   });
 
+  it('a failed write (the data folder vanished before a compaction) keeps the history in memory, by code', () => {
+    const sub = join(dir, 'meter');
+    const s = open({ dir: sub, compactGrowth: 4 * RECORD_BYTES });
+    const t0 = Date.parse('2026-12-03T09:00:00Z');
+    feed(s, sample(t0, 100, 0, 100));
+    rmSync(sub, { recursive: true });
+    for (let i = 1; i <= 10; i++) feed(s, sample(t0 + i * 61_000, 100 + i * 10, 0, 100));
+    expect(s.view()).toMatchObject({ storage: 'failed', problem: 'HISTORY_WRITE_FAILED' });
+    expect(hourOf(s.view(), '2026-12-03T09:00:00Z')?.importWh).toBe(100);
+    expect(lines.filter((l) => l.includes('cannot write the history file (ENOENT)'))).toHaveLength(1);
+  });
+
   it('an unreadable data directory leaves the history in memory and says so by code', () => {
     writeFileSync(join(dir, 'not-a-dir'), 'x');
     const s = open({ dir: join(dir, 'not-a-dir') });
