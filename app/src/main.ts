@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type MeterConfig, type RuntimeConfig } from './config/load.js';
 import { fetchMqttService } from './config/supervisor.js';
 import { lookupObis } from './outputs/homeassistant/registry.js';
@@ -13,6 +14,7 @@ import type { MqttSettings, PushSink } from './outputs/types.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './pipeline/StateStore.js';
 import { fromHex } from './shared/hex.js';
+import { HistoryStore } from './store/HistoryStore.js';
 import { createLogger, fastifyLogger, Redactor, type Logger } from './shared/logger.js';
 import { ReplaySource } from './transport/replay/ReplaySource.js';
 import { SerialSource } from './transport/serial/SerialSource.js';
@@ -143,6 +145,11 @@ async function main(): Promise<void> {
       // the first meter keeps the single-meter topics and unique ids; the others get their own below <base>/<id>
       sinks.push(index === 0 ? publisher : publisher.addMeter({ id: meter.id, name: meter.name }));
     }
+    // after MQTT: the history is fed by the same accepted pushes, behind the same guard. The first meter keeps its
+    // file in the data directory itself (as with one meter); each further meter gets `meters/<id>/` below it.
+    const historyDir = config.dataDir === null ? null : index === 0 ? config.dataDir : join(config.dataDir, 'meters', meter.id);
+    const history = new HistoryStore({ dir: historyDir, log: meterLog.child('history'), maxPowerW: meter.maxPowerW });
+    sinks.push(history);
     const pipeline = new Pipeline(
       source,
       state,
@@ -150,10 +157,10 @@ async function main(): Promise<void> {
       { key: meter.key, authKey: meter.authKey, framing: meter.framing, maxPowerW: meter.maxPowerW },
       meterLog, // lines name their layer: [framing], [crypto], [status] …
     );
-    return { meter, state, pipeline };
+    return { meter, state, pipeline, history };
   });
 
-  const liveSources = meters.map(({ meter, state }) => ({ id: meter.id, name: meter.name, source: state }));
+  const liveSources = meters.map(({ meter, state, history }) => ({ id: meter.id, name: meter.name, source: state, history }));
   const web = config.web.enabled ? buildServer({ meters: liveSources, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
 
   // start in dependency order; stop in reverse
@@ -186,6 +193,7 @@ async function main(): Promise<void> {
     force.unref();
     // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
     await Promise.all([web?.close().catch(() => {}), ...meters.map(({ pipeline }) => pipeline.stop().catch(() => {})), publisher?.stop().catch(() => {})]);
+    for (const { history } of meters) history.close(); // the open minute and the last sample, then fsync
     log.info('stopped');
     // No process.exit(): every socket, timer and listener is closed now, so the event loop ends by itself. If
     // something was left open, the forced exit above names it.

@@ -4,6 +4,7 @@ import { TAB_PANEL_ID, tabId, Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
 import { HealthPage } from './pages/health.js';
+import { HistoryPage } from './pages/history.js';
 import { LivePage } from './pages/live.js';
 import { route } from './state/route.js';
 import { connection, live, meterName } from './state/store.js';
@@ -32,7 +33,7 @@ export function App() {
       </header>
       <main data-page={tab}>
         <div class={s.panel} role="tabpanel" id={TAB_PANEL_ID} aria-labelledby={tabId(tab)} tabIndex={0}>
-          {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
+          {tab === 'live' ? <LivePage /> : tab === 'history' ? <HistoryPage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
         </div>
       </main>
       <footer class={s.footer}>{t.footerNoKey}</footer>

@@ -3,6 +3,7 @@
  * (standalone, `--config`), environment variables and command-line flags. Pure apart from reading files.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_OPTIONS_PATH, DEFAULT_SUPERVISOR_API, INGRESS_PORT } from './addon.js';
@@ -42,6 +43,8 @@ export interface RuntimeConfig {
   readonly source: SourceChoice;
   readonly web: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly supervisor: { readonly api: string; readonly token: string } | null;
+  /** Directory for persistent state (the energy history): `--data-dir`, else in the add-on the folder of options.json (/data), else none (memory). */
+  readonly dataDir: string | null;
   /** Secret strings as the user typed them, for the log redactor. */
   readonly secrets: readonly string[];
   /** Where the options came from, for the start-up log line. */
@@ -61,6 +64,7 @@ const DEV_FLAGS = {
   'web-port': { type: 'string' },
   'web-host': { type: 'string' },
   'no-web': { type: 'boolean' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -72,6 +76,7 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --replay-speed N           1 = wire speed, 0 = as fast as possible (default 1)
   --replay-loop              start the capture again at its end
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
+  --data-dir DIR             keep the energy history in DIR (default /data in the add-on; otherwise in memory only)
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
   --meters YAML              the meters list as YAML or JSON, e.g. '[{name: Heat pump, serial_port: /dev/ttyUSB1}]'
   --simulator and --replay stand in for the top-level serial_port (the first meter).
@@ -208,6 +213,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
       port: positiveNumber('web-port', flags['web-port'] as string | undefined, INGRESS_PORT),
     },
     supervisor: addonMode ? { api: env.SUPERVISOR_API ?? DEFAULT_SUPERVISOR_API, token: token! } : null,
+    // the add-on's persistent folder is where the Supervisor puts options.json: /data
+    dataDir: typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : addonMode ? dirname(optionsPath) : null,
     secrets: secretValues(raw),
     origin,
   };

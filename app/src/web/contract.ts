@@ -265,4 +265,54 @@ export interface MeterLiveSource {
   readonly id: string;
   readonly name: string;
   readonly source: LiveSource;
+  /** This meter's energy history (GET api/history?meter=…); absent when not kept. */
+  readonly history?: HistorySource;
+}
+
+/** Where the energy history is kept: a file under the data directory, memory only (no data directory), or memory after a file error. */
+export type HistoryStorageDto = 'file' | 'memory' | 'failed';
+/** Code of a history file problem (the panel translates it), null when none. */
+export type HistoryProblemDto = 'HISTORY_READ_FAILED' | 'HISTORY_WRITE_FAILED' | null;
+
+/** Energy of one hour (UTC hour starting at `t`, epoch ms) in Wh; null where nothing was recorded. */
+export interface HistoryHourDto {
+  readonly t: number;
+  readonly importWh: number | null;
+  readonly exportWh: number | null;
+}
+
+/** Energy of one local day (`YYYY-MM-DD` in the add-on's time zone) in Wh; null where nothing was recorded. */
+export interface HistoryDayDto {
+  readonly date: string;
+  readonly importWh: number | null;
+  readonly exportWh: number | null;
+}
+
+/**
+ * GET api/history: hourly and daily import/export energy from the accepted counters and the net power curve
+ * (1-minute means, import − export), as kept by the history store. Numbers and codes only.
+ */
+export interface HistoryDto {
+  readonly storage: HistoryStorageDto;
+  readonly problem: HistoryProblemDto;
+  /** Damaged records skipped when the file was loaded (0 normally). */
+  readonly skippedRecords: number;
+  /** IANA zone in which the days are cut. */
+  readonly timeZone: string;
+  /** Server time of the answer, epoch ms. */
+  readonly now: number;
+  /** Oldest first, the current hour last. */
+  readonly hours: readonly HistoryHourDto[];
+  /** Oldest first, today last. */
+  readonly days: readonly HistoryDayDto[];
+  /** Start of the first power minute, epoch ms; value i belongs to the minute `powerStart + i × powerStepMs`. */
+  readonly powerStart: number;
+  readonly powerStepMs: number;
+  /** Mean net power per minute in W (negative: export), null where no push arrived. */
+  readonly powerW: readonly (number | null)[];
+}
+
+/** What the history route needs (the history store; a fake in route unit tests). */
+export interface HistorySource {
+  view(options: { hours: number; days: number; powerMinutes: number }): Omit<HistoryDto, 'powerStepMs'>;
 }

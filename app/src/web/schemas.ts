@@ -270,3 +270,41 @@ export const badRequestSchema = {
   required: ['error', 'message'],
   properties: { error: str, message: str },
 } as const;
+
+const energyOrNull = { type: ['number', 'null'] } as const;
+
+/** Query of GET api/history: how many hours, days and power minutes (defaults in routes/history.ts). */
+export const historyQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    hours: { type: 'integer', minimum: 1, maximum: 62 * 24 },
+    days: { type: 'integer', minimum: 1, maximum: 62 },
+    minutes: { type: 'integer', minimum: 1, maximum: 48 * 60 },
+    meter: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+/** Response schema of GET api/history (HistoryDto). */
+export const historySchema = {
+  type: 'object',
+  required: ['storage', 'problem', 'skippedRecords', 'timeZone', 'now', 'hours', 'days', 'powerStart', 'powerStepMs', 'powerW'],
+  properties: {
+    storage: { type: 'string', enum: ['file', 'memory', 'failed'] },
+    problem: { type: ['string', 'null'], enum: ['HISTORY_READ_FAILED', 'HISTORY_WRITE_FAILED', null] },
+    skippedRecords: int,
+    timeZone: str,
+    now: num,
+    hours: {
+      type: 'array',
+      items: { type: 'object', required: ['t', 'importWh', 'exportWh'], properties: { t: num, importWh: energyOrNull, exportWh: energyOrNull } },
+    },
+    days: {
+      type: 'array',
+      items: { type: 'object', required: ['date', 'importWh', 'exportWh'], properties: { date: str, importWh: energyOrNull, exportWh: energyOrNull } },
+    },
+    powerStart: num,
+    powerStepMs: int,
+    powerW: { type: 'array', items: { type: ['number', 'null'] } },
+  },
+} as const;

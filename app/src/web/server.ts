@@ -11,6 +11,7 @@ import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
 import { apiRoutes } from './routes/api.js';
+import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -70,6 +71,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const meters = new MeterSelection(deps.meters ?? (deps.source ? [{ id: LEGACY_METER_ID, name: LEGACY_METER_NAME, source: deps.source }] : []));
   void app.register(apiRoutes, { meters });
+  void app.register(historyRoutes, { meters });
   void app.register(liveRoutes, {
     meters,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),

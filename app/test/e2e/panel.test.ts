@@ -138,7 +138,7 @@ describe('panel against the simulator', () => {
     await page.locator('[data-stat=net]').waitFor({ timeout: 15_000 });
     expect(await page.evaluate('document.documentElement.lang')).toBe('de');
     const tabs = await page.locator('[role=tab]').allInnerTexts();
-    expect(tabs).toEqual(['Live', 'Telegramme', 'Zustand']);
+    expect(tabs).toEqual(['Live', 'Verlauf', 'Telegramme', 'Zustand']);
     expect(await text(page, '[data-stat=net]')).toContain('Nettoleistung');
     expect(await text(page, '[data-stat=import]')).toContain('Bezug');
     expect(await text(page, '[data-stat=energy-import]')).toMatch(/Energie bezogen\s+[\d.\s\u00a0\u202f]*\d,\d{3} kWh/);

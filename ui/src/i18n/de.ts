@@ -4,7 +4,7 @@ import type { Messages } from './en.js';
 export const de = {
   appTitle: 'Smart Meter',
   conn: { open: 'Live', connecting: 'Verbinde…', closed: 'Offline' },
-  tabs: { live: 'Live', frames: 'Telegramme', health: 'Zustand' },
+  tabs: { live: 'Live', history: 'Verlauf', frames: 'Telegramme', health: 'Zustand' },
   a11y: { connection: 'Verbindung zum Add-on', pages: 'Seiten' },
   waiting: 'Warte auf das erste Telegramm vom Zähler…',
   live: {
@@ -185,5 +185,33 @@ export const de = {
     values: (n: number) => `entschlüsselt die letzte Nachricht: ${n} Werte`,
   },
   meters: { label: 'Zähler', power: 'Netto-Leistung (Bezug − Einspeisung)', status: 'Status' },
+  history: {
+    loading: 'Verlauf wird geladen…',
+    loadFailed: 'Der Verlauf konnte nicht geladen werden. Neuer Versuch jede Minute.',
+    none: 'Noch kein Verlauf: er beginnt mit dem ersten angenommenen Telegramm.',
+    today: 'Heute',
+    last30: 'Letzte 30 Tage',
+    total: 'Summe',
+    import: 'Bezug',
+    export: 'Einspeisung',
+    when: 'Zeit',
+    table: 'Als Tabelle anzeigen',
+    hourly: 'Energie pro Stunde, letzte 24 Stunden',
+    daily: 'Energie pro Tag, letzte 30 Tage',
+    power: 'Nettoleistung, letzte 24 Stunden (Minutenmittel)',
+    summary: (imp: string, exp: string) => `Bezug ${imp}, Einspeisung ${exp}`,
+    peak: (when: string, value: string) => `höchster Bezug ${when} mit ${value}`,
+    powerRange: (lo: string, hi: string) => `von ${lo} bis ${hi}`,
+    storage: {
+      file: 'Gespeichert im Datenordner des Add-ons: Stunden und Tage für 62 Tage, die Leistung für 48 Stunden. Gezählt werden nur Telegramme, die die Plausibilitätsprüfung bestanden haben.',
+      memory: 'Nicht gespeichert: der Leser läuft ohne Datenordner, nach einem Neustart beginnt der Verlauf von vorn.',
+      failed: 'Die Verlaufsdatei ist nicht verfügbar: der Verlauf wird bis zum nächsten Neustart nur im Speicher gehalten.',
+    },
+    problems: {
+      HISTORY_READ_FAILED: 'Die Verlaufsdatei konnte nicht gelesen werden (siehe Add-on-Protokoll): der Verlauf wird bis zum nächsten Neustart nur im Speicher gehalten.',
+      HISTORY_WRITE_FAILED: 'Die Verlaufsdatei konnte nicht geschrieben werden (Speicher voll oder schreibgeschützt? siehe Add-on-Protokoll): der Verlauf wird bis zum nächsten Neustart nur im Speicher gehalten.',
+    },
+    skipped: (n: number) => `${n} beschädigte Einträge in der Datei wurden übersprungen.`,
+  },
   footerNoKey: 'Der Schlüssel wird nie angezeigt oder an den Browser gesendet.',
 } satisfies Messages;

@@ -4,7 +4,7 @@ import type { ReaderStatusId } from '../api/contract.js';
 export const en = {
   appTitle: 'Smart Meter',
   conn: { open: 'Live', connecting: 'Connecting…', closed: 'Offline' },
-  tabs: { live: 'Live', frames: 'Frames', health: 'Health' },
+  tabs: { live: 'Live', history: 'History', frames: 'Frames', health: 'Health' },
   /** Screen-reader-only labels. */
   a11y: { connection: 'Connection to the add-on', pages: 'Pages' },
   waiting: 'Waiting for the first push from the meter…',
@@ -176,6 +176,34 @@ export const en = {
     values: (n: number) => `decodes the last push: ${n} values`,
   },
   meters: { label: 'Meters', power: 'Net power (import − export)', status: 'Status' },
+  history: {
+    loading: 'Loading the history…',
+    loadFailed: 'The history could not be loaded. It is tried again every minute.',
+    none: 'No history yet: it starts with the first accepted push.',
+    today: 'Today',
+    last30: 'Last 30 days',
+    total: 'Total',
+    import: 'Import',
+    export: 'Export',
+    when: 'Time',
+    table: 'Show as table',
+    hourly: 'Energy per hour, last 24 hours',
+    daily: 'Energy per day, last 30 days',
+    power: 'Net power, last 24 hours (1-minute means)',
+    summary: (imp: string, exp: string) => `import ${imp}, export ${exp}`,
+    peak: (when: string, value: string) => `most import ${when} with ${value}`,
+    powerRange: (lo: string, hi: string) => `from ${lo} to ${hi}`,
+    storage: {
+      file: "Stored in the add-on's data folder: hours and days for 62 days, power for 48 hours. Only pushes that passed the plausibility checks are counted.",
+      memory: 'Not stored: the reader runs without a data folder, so the history starts again after a restart.',
+      failed: 'The history file is not available: the history is kept in memory until the next restart.',
+    },
+    problems: {
+      HISTORY_READ_FAILED: 'The history file could not be read (see the add-on log): the history is kept in memory until the next restart.',
+      HISTORY_WRITE_FAILED: 'The history file could not be written (disk full or read-only? see the add-on log): the history is kept in memory until the next restart.',
+    },
+    skipped: (n: number) => `${n} damaged entries in the file were skipped.`,
+  },
   footerNoKey: 'The key is never shown or sent to the browser.',
 };
 

@@ -1,7 +1,7 @@
-/** Hash routing (#/live, #/frames, #/frames/<id>, #/health): the ingress iframe always opens the panel root. */
+/** Hash routing (#/live, #/history, #/frames, #/frames/<id>, #/health): the ingress iframe always opens the panel root. */
 import { signal } from '@preact/signals';
 
-export type Tab = 'live' | 'frames' | 'health';
+export type Tab = 'live' | 'history' | 'frames' | 'health';
 export interface Route {
   readonly tab: Tab;
   /** Open frame in the inspector (#/frames/<id>). */
@@ -12,7 +12,7 @@ export function parseHash(hash: string): Route {
   const [, tab, id] = hash.replace(/^#/, '').split('/');
   const frameId = id !== undefined && /^\d+$/.test(id) ? Number(id) : null;
   if (tab === 'frames') return { tab, frameId };
-  if (tab === 'health') return { tab, frameId: null };
+  if (tab === 'health' || tab === 'history') return { tab, frameId: null };
   return { tab: 'live', frameId: null };
 }
 

@@ -11,8 +11,8 @@ const RIGHT = 12;
 const PLOT_H = HEIGHT - TOP - BOTTOM;
 /** The x axis spans at least this much, so the first pushes after a start do not fill the width. */
 const MIN_SPAN = 60_000;
-/** Time axis steps (ms): 1 s … 1 h. */
-const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((x) => x * 1000);
+/** Time axis steps (ms): 1 s … 6 h (the History page shows 24 h). */
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600].map((x) => x * 1000);
 
 interface Geometry {
   left: number;
@@ -24,6 +24,12 @@ interface Geometry {
   imp: string;
   exp: string;
   y: (w: number) => number;
+}
+
+/** A fixed time axis (epoch ms), e.g. the last 24 h on the History page; default: the points' own span. */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
 }
 
 /** 0 … top in 3–5 "nice" steps (1, 2, 2.5, 5 × 10^n) covering max. */
@@ -42,15 +48,16 @@ function path(points: readonly HistoryPointDto[], x: (t: number) => number, y: (
   let d = '';
   let prev = -Infinity;
   for (const p of points) {
-    d += `${p.t - prev > gap ? 'M' : 'L'}${x(p.t).toFixed(1)} ${y(p[key]).toFixed(1)}`;
+    // `l0 0` after a move: a lone point (between two gaps) still shows, as a dot from the round line cap
+    d += `${p.t - prev > gap ? 'M' : 'L'}${x(p.t).toFixed(1)} ${y(p[key]).toFixed(1)}${p.t - prev > gap ? 'l0 0' : ''}`;
     prev = p.t;
   }
   return d;
 }
 
-function geometry(points: readonly HistoryPointDto[], width: number): Geometry {
-  const t1 = points[points.length - 1]!.t;
-  const t0 = Math.min(points[0]!.t, t1 - MIN_SPAN);
+function geometry(points: readonly HistoryPointDto[], width: number, range?: TimeRange): Geometry {
+  const t1 = range?.to ?? points[points.length - 1]!.t;
+  const t0 = range?.from ?? Math.min(points[0]!.t, t1 - MIN_SPAN);
   const span = t1 - t0;
 
   let max = 0;
@@ -68,7 +75,7 @@ function geometry(points: readonly HistoryPointDto[], width: number): Geometry {
   const secs = span < 600_000;
   const fmt = secs ? clockSec : clock;
   const labelW = fmt(t1).length * 6.5 + 16;
-  const step = STEPS.find((st) => span / st <= plotW / labelW) ?? 3_600_000;
+  const step = STEPS.find((st) => span / st <= plotW / labelW) ?? STEPS[STEPS.length - 1]!;
   const off = new Date(t1).getTimezoneOffset() * -60_000;
   const xTicks = [];
   for (let tt = Math.ceil((t0 + off) / step) * step - off; tt <= t1; tt += step) {
@@ -104,8 +111,11 @@ function nearest(points: readonly HistoryPointDto[], t: number): number {
   return lo > 0 && t - points[lo - 1]!.t < points[lo]!.t - t ? lo - 1 : lo;
 }
 
-/** Import and export power over the last hour: SVG lines, W/kW axis, legend with a hover/touch readout. */
-export function PowerChart({ points }: { points: readonly HistoryPointDto[] }) {
+/**
+ * Import and export power (the last hour on the Live page, 24 h of minute means on the History page): SVG lines,
+ * W/kW axis, legend with a hover/touch readout. `label` is the SVG's accessible name, `range` a fixed time axis.
+ */
+export function PowerChart({ points, label, range }: { points: readonly HistoryPointDto[]; label?: string; range?: TimeRange }) {
   const host = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   /** Pointer x in px while hovering or touching, else null (the readout then shows the newest point). */
@@ -120,7 +130,7 @@ export function PowerChart({ points }: { points: readonly HistoryPointDto[] }) {
     return () => ro.disconnect();
   }, []);
 
-  const g = useMemo(() => (width && points.length ? geometry(points, width) : null), [points, width]);
+  const g = useMemo(() => (width && points.length ? geometry(points, width, range) : null), [points, width, range]);
   const idx = g && hoverX !== null ? nearest(points, g.t(hoverX)) : points.length - 1;
   const p = points[idx];
   const move = (e: PointerEvent) => setHoverX(e.clientX - (e.currentTarget as Element).getBoundingClientRect().left);
@@ -129,7 +139,7 @@ export function PowerChart({ points }: { points: readonly HistoryPointDto[] }) {
   return (
     <div ref={host} class={s.chart} data-testid="power-chart" data-points={points.length}>
       {g && (
-        <svg class={s.svg} width={width} height={HEIGHT} role="img" aria-label={t.live.chart}
+        <svg class={s.svg} width={width} height={HEIGHT} role="img" aria-label={label ?? t.live.chart}
           onPointerMove={move} onPointerDown={move} onPointerLeave={leave} onPointerCancel={leave}>
           {g.yTicks.map((k) => (
             <g key={k.label}>

@@ -3,14 +3,14 @@ import { t } from '../../i18n/index.js';
 import { cx } from '../../lib/cx.js';
 import s from './style.module.css';
 
-const TABS: readonly Tab[] = ['live', 'frames', 'health'];
+const TABS: readonly Tab[] = ['live', 'history', 'frames', 'health'];
 
 /** id of the tab element and of the panel it controls (app.tsx renders the panel). */
 export const tabId = (tab: Tab): string => `tab-${tab}`;
 export const TAB_PANEL_ID = 'tabpanel';
 
 /**
- * Live | Frames | Health, following the WAI-ARIA tabs pattern (https://www.w3.org/WAI/ARIA/apg/patterns/tabs/):
+ * Live | History | Frames | Health, following the WAI-ARIA tabs pattern (https://www.w3.org/WAI/ARIA/apg/patterns/tabs/):
  * one tab stop (roving tabindex: only the selected tab has tabindex 0), ArrowLeft/ArrowRight move between tabs and
  * wrap, Home/End jump to the first/last, activation follows focus. The tabs stay hash links, so a tab opens in a
  * new browser tab and the route (state/route.ts) remains the single source of the selection.

@@ -1,0 +1,11 @@
+/** Where the energy history is kept: `--data-dir`, else /data (the folder of options.json) in the add-on, else memory. */
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+
+it('the data directory: the flag wins; the add-on uses the folder of options.json; standalone keeps none', () => {
+  expect(loadConfig(['--simulator'], {}).dataDir).toBeNull();
+  expect(loadConfig(['--simulator', '--data-dir', '/tmp/smr'], {}).dataDir).toBe('/tmp/smr');
+  expect(loadConfig([], { SUPERVISOR_TOKEN: 't', OPTIONS_PATH: '/nonexistent/data/options.json' }).dataDir).toBe('/nonexistent/data');
+  expect(loadConfig([], { SUPERVISOR_TOKEN: 't' }).dataDir).toBe('/data');
+  expect(loadConfig(['--data-dir', '/srv/history'], { SUPERVISOR_TOKEN: 't' }).dataDir).toBe('/srv/history');
+});
