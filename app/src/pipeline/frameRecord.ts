@@ -11,6 +11,7 @@ import type { DlmsValue } from '../dlms/axdr/decode.js';
 import { formatObis, isValueObis } from '../dlms/obis/obis.js';
 import type { Readings } from '../dlms/obis/readings.js';
 import { describeFrame } from '../framing/describe.js';
+import { isEncryptedMbusFrame } from '../framing/mbus/mbusFrame.js';
 import type { LinkFrame } from '../framing/types.js';
 import { toHex } from '../shared/hex.js';
 import type {
@@ -50,7 +51,7 @@ function failedStage(result: DecodeResult, rejected: string | null): StageId | n
 
 function stagesOf(result: DecodeResult, rejected: string | null): StageDto[] {
   const failed = failedStage(result, rejected);
-  const encrypted = result.trace.cipher !== null || (!result.ok && result.error.code === 'CRYPTO_NO_KEY');
+  const encrypted = result.trace.cipher !== null || (!result.ok && result.error.code === 'CRYPTO_NO_KEY') || result.trace.frames.some(isEncryptedMbusFrame);
   let reachedFailure = false;
   return STAGES.map((id) => {
     let status: StageStatus;
@@ -91,6 +92,8 @@ function cipherFields(c: GloCiphered, apdu: Uint8Array, manufacturer: string | n
 }
 
 function plaintextFields(p: Uint8Array): HexFieldDto[] {
+  // M-Bus records after the 2F 2F verification bytes (AMIS), DSMR text starts with '/' (also 0x2F)
+  if (p[0] === 0x2f && p[1] === 0x2f) return [{ start: 0, length: p.length, label: 'M-Bus data records (DIF/VIF)', kind: 'payload' }];
   if (p[0] !== 0x0f || p.length < 6) return [{ start: 0, length: p.length, label: p[0] === 0x2f ? 'DSMR telegram' : 'payload', kind: 'payload' }];
   const fields: HexFieldDto[] = [
     { start: 0, length: 1, label: 'data-notification', value: 'tag 0x0F', kind: 'header' },
