@@ -11,6 +11,7 @@ import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
 import { isDsmrTelegram } from '../dlms/obis/dsmr.js';
 import { crc16arc } from '../framing/crc.js';
+import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
 import type { Logger } from '../shared/logger.js';
@@ -62,6 +63,12 @@ export class Pipeline {
   private meterIdentity: string | null = null;
   private ticks = 0;
   private stopping = false;
+  /**
+   * The AMIS link protocol (Netz OÖ): answers the meter's SND_NKE/SND_UD with `E5`. Only with framing `auto` or
+   * `amis` and a source that can write; it writes nothing until a valid AMIS frame addressed to 0xF0 arrived.
+   */
+  private readonly amis: AmisLink | null;
+  private amisLogged: { state: string; echo: boolean; silent: boolean; parity: boolean } = { state: 'listening', echo: false, silent: false, parity: false };
 
   constructor(
     private readonly source: ByteSource,
@@ -75,6 +82,7 @@ export class Pipeline {
     this.guard = new PlausibilityGuard({ maxPowerW: options.maxPowerW });
     this.problems = new ProblemLog(log, options.summaryEveryMs);
     this.statusLog = log.child('status');
+    this.amis = (options.framing === 'auto' || options.framing === 'amis') && typeof source.write === 'function' ? new AmisLink() : null;
   }
 
   start(): void {
@@ -98,6 +106,8 @@ export class Pipeline {
   /** One chunk of bytes from the source (public for tests that drive the pipeline without a source). */
   handleChunk(chunk: Uint8Array): void {
     this.lastChunkAt = this.clock();
+    // the AMIS acknowledgement goes out first, before any decoding (the meter waits at most 0.5 s)
+    if (this.amis) this.answerAmis(chunk, this.lastChunkAt);
     this.state.recordBytes(chunk.length);
     let results: DecodeResult[];
     try {
@@ -174,8 +184,51 @@ export class Pipeline {
     for (const sink of this.sinks) sink.publishDiagnostics(d);
   }
 
+  private answerAmis(chunk: Uint8Array, now: number): void {
+    const amis = this.amis!;
+    for (const w of amis.push(chunk, now)) {
+      if (!this.source.write?.(w.bytes)) this.log.child('amis').debug(`cannot acknowledge the ${w.answers}: the port is not open`);
+      // a checksum-valid AMIS frame proves 9600 8E1 even before the key is right
+      this.source.confirm();
+    }
+    if (amis.takeChanged()) this.amisChanged(now);
+  }
+
+  /** The AMIS link changed state or a diagnostic counter: log once per change, update the status. */
+  private amisChanged(now: number): void {
+    const amis = this.amis!;
+    const v = amis.view;
+    const log = this.log.child('amis');
+    const seen = this.amisLogged;
+    if (v.state !== seen.state) {
+      if (v.state === 'search') log.info('AMIS meter searching for a reader (SND_NKE to 240): answered with E5');
+      else if (v.state === 'synced') log.info('AMIS link synced: data frames arrive once a second and are acknowledged with E5');
+      else if (v.state === 'lost') log.warning('AMIS link lost: no data frame for a few seconds; the meter will search again');
+      seen.state = v.state;
+    }
+    if (v.echoes > 0 && !seen.echo) {
+      seen.echo = true;
+      log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
+    }
+    const silent = v.searchesWithoutData >= 2;
+    if (silent !== seen.silent) {
+      seen.silent = silent;
+      if (silent) log.warning(`AMIS_HEAD_SILENT: ${v.searchFrames} search frames answered, but no data followed: the IR head does not transmit (check its TX wiring and position)`);
+    }
+    if (v.paritySignatures >= 2 && !seen.parity) {
+      seen.parity = true;
+      log.warning('AMIS_PARITY: AMIS frames arrive with parity errors: AMIS meters use 9600 8E1');
+    }
+    this.state.setAmisLink(v);
+    this.refreshStatus(now);
+  }
+
   private tick(): void {
     const now = this.clock();
+    if (this.amis) {
+      this.amis.tick(now);
+      if (this.amis.takeChanged()) this.amisChanged(now);
+    }
     if (this.decoder.bufferedBytes > 0 && now - this.lastChunkAt >= (this.options.idleFlushMs ?? 1500)) {
       for (const r of this.decoder.flush()) this.handleResult(r);
     }
