@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import { mbusChecksum } from '../../src/framing/crc.js';
 import { encodeAmisFrame, encodeAmisPlaintext, type AmisValues } from '../../src/mbus/amisEncode.js';
@@ -108,7 +108,7 @@ describe('AMIS: the operator example (Netz OÖ spec §2.4.2.9)', () => {
       expect(e.status).toBe(0);
       expect(e.stdout).toMatch(/CI: 0x5b: long transport header/);
       expect(e.stdout).toMatch(/configuration: security mode 5, 5 encrypted blocks/);
-      expect(e.stdout).toMatch(/0x0046 0483FF04 +4 data bytes  1-0:1.128.0 Inkassozählwerk \(signed, Wh\)/);
+      expect(e.stdout).toMatch(/0x0046 0483FF04 +4 data bytes {2}1-0:1.128.0 Inkassozählwerk \(signed, Wh\)/);
       expect(e.stdout).toMatch(/1-0:2\.7\.0 +117 W/);
       expect(e.stdout + e.stderr).not.toMatch(/00112233445566778899AABBCCDDEEFF/i);
       const wrong = spawnSync(process.execPath, [cli, 'decode', '--key', 'FF112233445566778899AABBCCDDEEFF', file], { encoding: 'utf8' });
@@ -257,5 +257,24 @@ describe('AMIS: public live captures', () => {
   it('vzlogger states 23:36:03 on 2015-06-20 for the frame with access number 01', () => {
     const v = ownCaptures().find((x) => x.name === 'vzlogger-netzooe-amis-2015')!;
     expect(decode(streamOf(v), keyOf(v.key))[0]).toMatchObject({ ok: true, time: '2015-06-20T23:36:03+02:00' });
+  });
+});
+
+describe('AMIS: the frame inspector record', () => {
+  it('shows the transport header, the decrypted records labelled with OBIS codes, and the decryption stage', async () => {
+    const { StreamDecoder } = await import('../../src/decoder/StreamDecoder.js');
+    const { toFrameRecord } = await import('../../src/pipeline/frameRecord.js');
+    const { lookupObis } = await import('../../src/outputs/homeassistant/registry.js');
+    const [result] = new StreamDecoder({ key: SPEC_KEY }).push(streamOf(spec));
+    const record = toFrameRecord({ id: 1, at: new Date(0), result: result!, rejected: null }, (o) => lookupObis(o)?.key ?? null);
+    expect(record.stages.map((s) => `${s.id}:${s.status}`)).toEqual(['bytes:pass', 'frames:pass', 'checksum:pass', 'decryption:pass', 'structure:pass', 'readings:pass']);
+    expect(record.blocks.map((b) => b.title)).toEqual(['M-Bus frame', 'Decrypted M-Bus data records']);
+    expect(record.blocks[0]!.fields).toContainEqual(expect.objectContaining({ label: 'configuration', value: 'security mode 5, 5 encrypted blocks' }));
+    expect(record.blocks[1]!.fields).toContainEqual(expect.objectContaining({ start: 74, length: 4, label: '1-0:1.128.0 Inkassozählwerk' }));
+    expect(record.readings.find((r) => r.key === 'inkasso_register')).toMatchObject({ value: 20 });
+    const [wrong] = new StreamDecoder({ key: new Uint8Array(16) }).push(streamOf(spec));
+    const failed = toFrameRecord({ id: 2, at: new Date(0), result: wrong!, rejected: null }, () => null);
+    expect(failed.stages.find((s) => s.id === 'decryption')!.status).toBe('fail');
+    expect(failed.blocks.map((b) => b.title)).toEqual(['M-Bus frame']);
   });
 });
