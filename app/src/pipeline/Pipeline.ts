@@ -14,6 +14,7 @@ import { crc16arc } from '../framing/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
+import { MeterError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from './guards.js';
@@ -68,7 +69,7 @@ export class Pipeline {
    * `amis` and a source that can write; it writes nothing until a valid AMIS frame addressed to 0xF0 arrived.
    */
   private readonly amis: AmisLink | null;
-  private amisLogged: { state: string; echo: boolean; silent: boolean; parity: boolean } = { state: 'listening', echo: false, silent: false, parity: false };
+  private readonly amisLogged = { state: 'listening', echo: false, searchFrames: 0, unanswered: false, paritySignatures: 0 };
 
   constructor(
     private readonly source: ByteSource,
@@ -210,15 +211,18 @@ export class Pipeline {
       seen.echo = true;
       log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
     }
-    const silent = v.searchesWithoutData >= 2;
-    if (silent !== seen.silent) {
-      seen.silent = silent;
-      if (silent) log.warning(`AMIS_HEAD_SILENT: ${v.searchFrames} search frames answered, but no data followed: the IR head does not transmit (check its TX wiring and position)`);
+    // persisting link problems go through the problem log: warned once, summarised, recovery logged with the next push
+    if (v.state === 'search' && v.searchUnanswered && (v.searchFrames !== seen.searchFrames || !seen.unanswered)) {
+      const detail = `${v.searchFrames} search frame(s) answered with E5, no data followed`;
+      this.problems.failure('framing', 'AMIS_HEAD_SILENT', new MeterError('AMIS_HEAD_SILENT', detail).message, now);
     }
-    if (v.paritySignatures >= 2 && !seen.parity) {
-      seen.parity = true;
-      log.warning('AMIS_PARITY: AMIS frames arrive with parity errors: AMIS meters use 9600 8E1');
+    if (v.paritySignatures >= 2 && v.paritySignatures !== seen.paritySignatures && v.dataFrames === 0) {
+      const detail = `${v.paritySignatures} AMIS frames read with the wrong parity (settings ${this.source.status.settings ?? 'unknown'})`;
+      this.problems.failure('framing', 'AMIS_PARITY', new MeterError('AMIS_PARITY', detail).message, now);
     }
+    seen.searchFrames = v.searchFrames;
+    seen.unanswered = v.searchUnanswered;
+    seen.paritySignatures = v.paritySignatures;
     this.state.setAmisLink(v);
     this.refreshStatus(now);
   }

@@ -58,9 +58,10 @@ export interface HealthInputs {
   readonly amisLink?: AmisLinkView | null;
 }
 
-/** Two search frames without data in between: our `E5` does not reach the AMIS meter. */
+/** An answered search frame that no data followed (or a second search frame): our `E5` does not reach the AMIS meter. */
 function amisHeadSilent(h: HealthInputs): boolean {
-  return !!h.amisLink && h.amisLink.state === 'search' && h.amisLink.searchesWithoutData >= 2;
+  const l = h.amisLink;
+  return !!l && l.state === 'search' && (l.searchUnanswered || l.searchesWithoutData >= 1);
 }
 
 /** AMIS frames read with the wrong parity, and none read right since. */
@@ -92,13 +93,15 @@ export function computeLayers(h: HealthInputs): HealthLayerDto[] {
   const sinceOpen = h.openedAt === null ? null : h.now - h.openedAt;
   if (!sourceOpen) layers.push(layer('bytes', 'off', `${h.bytes} bytes since start`));
   else if (sinceByte !== null && sinceByte < NO_BYTES_MS) layers.push(layer('bytes', 'ok', `${h.bytes} bytes since start`));
+  // an AMIS meter whose search frames go unanswered sends bytes once a minute: the cause is the head, not silence
+  else if (amisHeadSilent(h)) layers.push(layer('bytes', 'warn', `${h.bytes} bytes since start: AMIS search frames only, once a minute`));
   else if (sinceOpen !== null && sinceOpen < NO_BYTES_MS && sinceByte === null) layers.push(layer('bytes', 'warn', 'waiting for the first byte'));
   else layers.push(layer('bytes', 'error', `no byte for ${Math.round((sinceByte ?? sinceOpen ?? 0) / 1000)} s`, 'no_bytes'));
   // framing
   if (h.bytes === 0) layers.push(layer('framing', 'off', 'no bytes yet'));
   else if (amisParity(h)) layers.push(layer('framing', 'error', `${h.amisLink!.paritySignatures} AMIS frames with parity errors: 9600 8E1 is needed`, 'amis_parity'));
   else if (amisHeadSilent(h)) {
-    layers.push(layer('framing', 'error', `${h.amisLink!.searchesWithoutData + 1} AMIS search frames answered, no data followed`, 'amis_head_silent'));
+    layers.push(layer('framing', 'error', `${h.amisLink!.searchesWithoutData + 1} AMIS search frame(s) answered, no data followed`, 'amis_head_silent'));
   }
   else if (h.checksumErrorsSinceFrame >= 2) layers.push(layer('framing', 'error', `${h.checksumErrorsSinceFrame} frames with checksum errors since the last good one`, 'checksum'));
   else if (h.bytesSinceFrame > 1500 || (h.frames === 0 && h.bytes > 600)) {

@@ -100,6 +100,19 @@ describe('AmisLink', () => {
     expect(link.state).toBe('synced');
   });
 
+  it('an answered search frame without data for 5 s: searchUnanswered (cleared by the next data frame)', () => {
+    const link = new AmisLink();
+    link.push(AMIS_SND_NKE, 0);
+    link.tick(4900);
+    expect(link.view.searchUnanswered).toBe(false);
+    link.takeChanged();
+    link.tick(5000);
+    expect(link.view.searchUnanswered).toBe(true);
+    expect(link.takeChanged()).toBe(true);
+    link.push(data(0), 6000);
+    expect(link.view).toMatchObject({ state: 'synced', searchUnanswered: false });
+  });
+
   it('counts search frames that no data followed: our E5 did not reach the meter', () => {
     const link = new AmisLink();
     link.push(AMIS_SND_NKE, 0);

@@ -11,6 +11,7 @@ const link = (v: Partial<AmisLinkView>): AmisLinkView => ({
   since: NOW - 1000,
   searchFrames: 0,
   searchesWithoutData: 0,
+  searchUnanswered: false,
   dataFrames: 0,
   acknowledgements: 0,
   echoes: 0,
@@ -41,7 +42,7 @@ const silentHead: HealthInputs = {
   lastRejectedAt: null,
   mqtt: { state: 'connected', detail: 'connected', since: new Date(NOW - 200_000), discoveryAt: null },
   discoveryEnabled: true,
-  amisLink: link({ searchFrames: 3, searchesWithoutData: 2, acknowledgements: 3, lastSearchAt: NOW - 40_000 }),
+  amisLink: link({ searchFrames: 3, searchesWithoutData: 2, searchUnanswered: true, acknowledgements: 3, lastSearchAt: NOW - 40_000 }),
 };
 const status = (h: HealthInputs) => readerStatusOf({ ...h, consecutiveFailures: 0, unsupportedSinceFrame: 0 });
 
@@ -50,9 +51,11 @@ describe('AMIS diagnostics', () => {
     expect(status(silentHead)).toMatchObject({ status: 'head_not_transmitting', layer: 'framing', code: 'AMIS_HEAD_SILENT' });
     expect(status(silentHead).problem).toMatch(/IR head must transmit/);
     expect(computeLayers(silentHead).find((l) => l.id === 'framing')).toMatchObject({ status: 'error', hintId: 'amis_head_silent' });
-    // one unanswered search is not yet evidence (the reader may just have started)
-    const once = { ...silentHead, amisLink: link({ searchFrames: 1, acknowledgements: 1 }) };
-    expect(status(once).status).not.toBe('head_not_transmitting');
+    // a search frame just answered is no evidence yet (data follows within a second); 5 s without data is
+    const justAnswered = { ...silentHead, lastByteAt: NOW - 500, amisLink: link({ searchFrames: 1, acknowledgements: 1, lastSearchAt: NOW - 500 }) };
+    expect(status(justAnswered).status).not.toBe('head_not_transmitting');
+    const unanswered = { ...justAnswered, amisLink: link({ searchFrames: 1, acknowledgements: 1, lastSearchAt: NOW - 500, searchUnanswered: true }) };
+    expect(status(unanswered).status).toBe('head_not_transmitting');
   });
 
   it('AMIS frames with parity errors: serial_settings with code AMIS_PARITY naming 9600 8E1', () => {

@@ -18,8 +18,8 @@
  * data), `synced` (data frames arrive and are acknowledged), `lost` (synced before, but no data frame for
  * `lostAfterMs`; the meter will search again).
  *
- * Diagnostics it counts: search frames in a row that were not followed by data (our `E5` does not reach the
- * meter: a receive-only or misaligned head), `E5` bytes received (the head echoes our own acknowledgements), and
+ * Diagnostics it counts: answered search frames that no data followed (our `E5` does not reach the meter: a
+ * receive-only or misaligned head), `E5` bytes received (the head echoes our own acknowledgements), and
  * the signatures of AMIS frames read with the wrong parity (9600 8N1 instead of 8E1: every byte with an even
  * number of one bits arrives as a framing error, read as 00, so SND_NKE becomes `10 40 00 00 16` and the long
  * frame header `68 00 00 68`).
@@ -42,8 +42,13 @@ export interface AmisLinkView {
   /** When the current state began (caller's clock, ms). */
   readonly since: number;
   readonly searchFrames: number;
-  /** Search frames since the last data frame: two or more mean our `E5` did not reach the meter. */
+  /** Search frames since the last data frame that came after an earlier, answered one. */
   readonly searchesWithoutData: number;
+  /**
+   * We answered a search frame and no data frame followed within `noDataAfterMs` (the meter sends data within a
+   * second of the E5): our `E5` does not reach the meter (a receive-only or misaligned head).
+   */
+  readonly searchUnanswered: boolean;
   readonly dataFrames: number;
   readonly acknowledgements: number;
   /** `E5` bytes received: an IR head that echoes our own acknowledgements. */
@@ -59,6 +64,8 @@ export interface AmisLinkOptions {
   readonly address?: number;
   /** Synced without a data frame for this long → `lost`. Default 3500 ms (data comes every second). */
   readonly lostAfterMs?: number;
+  /** An answered search frame without data for this long → `searchUnanswered`. Default 5000 ms. */
+  readonly noDataAfterMs?: number;
 }
 
 const LONG_START = 0x68;
@@ -70,6 +77,8 @@ const isSndUd = (c: number) => (c & 0x4f) === 0x43;
 export class AmisLink {
   private readonly address: number;
   private readonly lostAfterMs: number;
+  private readonly noDataAfterMs: number;
+  private searchUnanswered = false;
   private buf = new Uint8Array(MAX_BUFFER);
   private length = 0;
   private stateId: AmisLinkStateId = 'listening';
@@ -82,6 +91,7 @@ export class AmisLink {
   constructor(options: AmisLinkOptions = {}) {
     this.address = options.address ?? 0xf0;
     this.lostAfterMs = options.lostAfterMs ?? 3500;
+    this.noDataAfterMs = options.noDataAfterMs ?? 5000;
   }
 
   get state(): AmisLinkStateId {
@@ -89,7 +99,14 @@ export class AmisLink {
   }
 
   get view(): AmisLinkView {
-    return { state: this.stateId, since: this.stateSince, ...this.counts, lastSearchAt: this.lastSearchAt, lastDataAt: this.lastDataAt };
+    return {
+      state: this.stateId,
+      since: this.stateSince,
+      ...this.counts,
+      searchUnanswered: this.searchUnanswered,
+      lastSearchAt: this.lastSearchAt,
+      lastDataAt: this.lastDataAt,
+    };
   }
 
   /** True once since the last call when the state or a diagnostic counter changed (for the status). */
@@ -114,9 +131,13 @@ export class AmisLink {
     return writes;
   }
 
-  /** Time passes: synced without data for `lostAfterMs` → lost. */
+  /** Time passes: synced without data for `lostAfterMs` → lost; an answered search without data → searchUnanswered. */
   tick(now: number): void {
     if (this.stateId === 'synced' && this.lastDataAt !== null && now - this.lastDataAt >= this.lostAfterMs) this.enter('lost', now);
+    if (this.stateId === 'search' && !this.searchUnanswered && this.lastSearchAt !== null && now - this.lastSearchAt >= this.noDataAfterMs) {
+      this.searchUnanswered = true;
+      this.changed = true;
+    }
   }
 
   private enter(state: AmisLinkStateId, now: number): void {
@@ -190,6 +211,7 @@ export class AmisLink {
         if (isSndUd(b[at + 4]!) && b[at + 5] === this.address) {
           this.counts.dataFrames++;
           this.counts.searchesWithoutData = 0;
+          this.searchUnanswered = false;
           this.lastDataAt = now;
           this.acknowledge('snd_ud', writes);
           this.enter('synced', now);
