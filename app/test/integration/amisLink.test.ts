@@ -14,6 +14,9 @@ import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/pipeline/StateStore.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { SerialSource } from '../../src/transport/serial/SerialSource.js';
+import { TcpSource } from '../../src/transport/tcp/TcpSource.js';
+import { AMIS_SND_NKE, encodeAmisFrame } from '../../src/mbus/amisEncode.js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
 import { SimulatedAmisMeter, type AckRecord } from '../support/amisMeter.js';
 import { sleep } from '../support/pace.js';
@@ -174,6 +177,33 @@ describe('AMIS link protocol on a pty', () => {
       await r.pipeline.stop();
       await new Promise<void>((resolve) => meterEnd.close(() => resolve()));
       await pty.kill();
+    }
+  }, 20_000);
+
+  it('acknowledges through a TCP serial bridge (ser2net) as well', async () => {
+    const received: number[] = [];
+    let client: Socket | null = null;
+    const server = createServer((socket) => {
+      client = socket;
+      socket.on('data', (c) => received.push(...c));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const source = new TcpSource('127.0.0.1', port, 60_000, silentLogger);
+    const state = new StateStore({ version: 'test', sourceKind: 'tcp', sourceDescription: 'tcp', discoveryEnabled: false, keyOf: () => null });
+    const pipeline = new Pipeline(source, state, [], { key: KEY, authKey: null, framing: 'auto' }, silentLogger);
+    pipeline.start();
+    try {
+      await until('connection', () => client !== null && source.status.state === 'open', 5000);
+      client!.write(Buffer.from(AMIS_SND_NKE));
+      await until('E5 for the search frame', () => received.length === 1, 3000);
+      client!.write(Buffer.from(encodeAmisFrame(SimulatedAmisMeter.values(0, 1000), KEY, 0)));
+      await until('E5 for the data frame', () => received.length === 2, 3000);
+      expect(received).toEqual([0xe5, 0xe5]);
+      await until('decoded', () => state.health().counters.decoded === 1, 3000);
+    } finally {
+      await pipeline.stop();
+      await new Promise((resolve) => server.close(resolve));
     }
   }, 20_000);
 });
