@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Command line: `smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE`
+ * Command line: `smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw|dsmr|amis] FILE`
  * FILE is a captured stream (raw bytes or hex text); `-` reads standard input.
  * Exit status: 0 when at least one push decoded, 1 otherwise, 2 for bad arguments.
  */
@@ -11,15 +11,15 @@ import { explainCapture } from './cli/explainCommand.js';
 import type { FramingMode } from './framing/StreamFramer.js';
 import { parseKey } from './shared/hex.js';
 
-const USAGE = `usage: smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw] FILE
+const USAGE = `usage: smart-meter-reader decode [--explain] [--key HEX32] [--auth-key HEX32] [--framing auto|mbus|hdlc|raw|dsmr|amis] FILE
   FILE          captured stream: raw bytes or hex text; "-" reads standard input
   --explain     print every layer of each push (frames, APDU, security, A-XDR tree with byte offsets,
                 layout and why) as text for a bug report, instead of one JSON line per push
   --key         decryption key from the grid operator (32 hex digits)
   --auth-key    authentication key, only for pushes with an authentication tag (32 hex digits)
-  --framing     link layer; default auto (detected from the stream)`;
+  --framing     link layer; default auto (detected from the stream); amis = M-Bus as the Netz OÖ AMIS meters send it`;
 
-const FRAMINGS: readonly FramingMode[] = ['auto', 'mbus', 'hdlc', 'raw'];
+const FRAMINGS: readonly FramingMode[] = ['auto', 'mbus', 'hdlc', 'raw', 'dsmr', 'amis'];
 
 function usageError(message: string): number {
   process.stderr.write(`error: ${message}\n${USAGE}\n`);

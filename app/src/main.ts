@@ -18,6 +18,7 @@ import { HistoryStore } from './store/HistoryStore.js';
 import { createLogger, fastifyLogger, Redactor, type Logger } from './shared/logger.js';
 import { ReplaySource } from './transport/replay/ReplaySource.js';
 import { SerialSource } from './transport/serial/SerialSource.js';
+import { AmisMeterSimulator } from './transport/simulator/AmisMeterSimulator.js';
 import { MeterSimulator } from './transport/simulator/MeterSimulator.js';
 import { TcpSource } from './transport/tcp/TcpSource.js';
 import { BaseSource, type ByteSource } from './transport/types.js';
@@ -46,13 +47,17 @@ class NoSource extends BaseSource {
 function createSource(meter: MeterConfig, config: RuntimeConfig, log: Logger): ByteSource {
   const s = meter.source;
   switch (s.kind) {
-    case 'serial':
-      return new SerialSource({ path: s.path, settings: meter.serialSettings, watchdogMs: config.options.watchdogSeconds * 1000 }, log.child('serial'));
+    case 'serial': {
+      // AMIS (Netz OÖ) talks 9600 8E1 only: with framing amis, "auto" means exactly that
+      const settings = meter.framing === 'amis' && meter.serialSettings === 'auto' ? '9600_8E1' : meter.serialSettings;
+      return new SerialSource({ path: s.path, settings, watchdogMs: config.options.watchdogSeconds * 1000 }, log.child('serial'));
+    }
     case 'tcp':
       return new TcpSource(s.host, s.port, config.options.watchdogSeconds * 1000, log.child('tcp'));
     case 'replay':
       return new ReplaySource(s.file, s.speed, s.loop, log.child('replay'));
     case 'simulator':
+      if (s.meter === 'amis') return new AmisMeterSimulator(fromHex(SIMULATOR_KEY_HEX), { searchEveryMs: s.intervalMs }, log.child('simulator'));
       return new MeterSimulator(fromHex(SIMULATOR_KEY_HEX), s.intervalMs, log.child('simulator'));
     case 'none':
       return new NoSource();

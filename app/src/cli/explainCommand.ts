@@ -8,6 +8,9 @@ import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
 import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
 import { outlineAxdr } from '../dlms/axdr/outline.js';
+import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
+import { AMIS_RECORDS } from '../mbus/amisRecords.js';
+import { walkRecords } from '../mbus/records.js';
 import { toFrameRecord } from '../pipeline/frameRecord.js';
 import { toErrorRecord } from '../shared/errors.js';
 import type { DecodeOptions } from './decodeCommand.js';
@@ -32,6 +35,23 @@ function axdrLines(plaintext: Uint8Array): string[] {
   ];
 }
 
+/** The DIF/VIF records of a decrypted M-Bus application frame, with their meaning from the AMIS table. */
+function mbusRecordLines(plaintext: Uint8Array): string[] {
+  try {
+    const records = walkRecords(plaintext, 0, plaintext.length);
+    return [
+      `  M-Bus data records (offsets in the plaintext; 2F 2F verification bytes ${plaintext[0] === 0x2f && plaintext[1] === 0x2f ? 'present' : 'missing'}):`,
+      ...records.map((r) => {
+        const m = AMIS_RECORDS[r.header];
+        const meaning = m ? `${m.obis} ${m.name}${m.kind === 'number' ? ` (${m.signed ? 'signed' : 'unsigned'}, ${m.unit})` : ''}` : 'not in the table: left out';
+        return `    ${hex4(r.at)} ${r.header.padEnd(14)} ${r.dataLength} data bytes  ${meaning}`;
+      }),
+    ];
+  } catch (e) {
+    return [`  M-Bus data records do not parse (${(e as Error).message})`];
+  }
+}
+
 /** The explanation of one decode result, as lines. */
 export function explainResult(result: DecodeResult, index: number): string[] {
   const record = toFrameRecord({ id: index, at: new Date(0), result, rejected: null }, () => null);
@@ -53,7 +73,9 @@ export function explainResult(result: DecodeResult, index: number): string[] {
     );
   }
   // after a crypto failure the "plaintext" is noise: an outline of it would only mislead
-  if (t.plaintext && (result.ok || result.error.stage !== 'crypto')) out.push(...axdrLines(t.plaintext));
+  if (t.plaintext && (result.ok || result.error.stage !== 'crypto')) {
+    out.push(...(t.frames.some(isMbusApplicationFrame) ? mbusRecordLines(t.plaintext) : axdrLines(t.plaintext)));
+  }
   if (result.ok) {
     const push = result.push;
     const why = (push as { reason?: string }).reason;

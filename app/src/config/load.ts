@@ -23,7 +23,7 @@ export type SourceChoice =
   | { readonly kind: 'serial'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
   | { readonly kind: 'replay'; readonly file: string; readonly speed: number; readonly loop: boolean }
-  | { readonly kind: 'simulator'; readonly intervalMs: number }
+  | { readonly kind: 'simulator'; readonly intervalMs: number; readonly meter: SimulatedMeter }
   | { readonly kind: 'none' };
 
 /** One meter to read: its validated options and where its bytes come from. */
@@ -51,6 +51,10 @@ export interface RuntimeConfig {
   readonly origin: string;
 }
 
+/** Which meter the built-in simulator plays: a Netz NÖ Kaifa (DLMS push) or a Netz OÖ AMIS meter (M-Bus, E5 link). */
+export type SimulatedMeter = 'netznoe' | 'amis';
+const SIMULATED_METERS: readonly SimulatedMeter[] = ['netznoe', 'amis'];
+
 /** The key published in the Netz NÖ customer-interface leaflet; the simulator encrypts with it. */
 export const SIMULATOR_KEY_HEX = '36C66639E48A8CA4D6BC8B282A793BBB';
 
@@ -58,6 +62,7 @@ const DEV_FLAGS = {
   config: { type: 'string' },
   simulator: { type: 'boolean' },
   'simulator-interval': { type: 'string' },
+  'simulator-meter': { type: 'string' },
   replay: { type: 'string' },
   'replay-speed': { type: 'string' },
   'replay-loop': { type: 'boolean' },
@@ -71,7 +76,8 @@ const DEV_FLAGS = {
 export const USAGE = `usage: node app/dist/main.js [options]
   --config FILE              YAML file with the add-on options (standalone use)
   --simulator                built-in Netz NÖ meter simulator instead of a serial port
-  --simulator-interval MS    push interval of the simulator (default 5000)
+  --simulator-interval MS    push interval of the simulator (default 5000; amis: search frame interval)
+  --simulator-meter M        netznoe (default) or amis: a Netz OÖ AMIS meter that waits for E5 acknowledgements
   --replay FILE              replay a captured stream (hex or raw bytes)
   --replay-speed N           1 = wire speed, 0 = as fast as possible (default 1)
   --replay-loop              start the capture again at its end
@@ -177,7 +183,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
 
   let source: SourceChoice;
   if (flags.simulator) {
-    source = { kind: 'simulator', intervalMs: positiveNumber('simulator-interval', flags['simulator-interval'] as string | undefined, 5000, 50) };
+    const meter = (flags['simulator-meter'] ?? 'netznoe') as SimulatedMeter;
+    if (!SIMULATED_METERS.includes(meter)) throw new UsageError(`--simulator-meter must be one of ${SIMULATED_METERS.join(', ')}`);
+    source = { kind: 'simulator', intervalMs: positiveNumber('simulator-interval', flags['simulator-interval'] as string | undefined, 5000, 50), meter };
     // the simulator speaks the Netz NÖ leaflet's example: decrypt with its key unless told otherwise
     if (raw.key === undefined || raw.key === '') raw = { ...raw, key: SIMULATOR_KEY_HEX };
   } else if (typeof flags.replay === 'string') {

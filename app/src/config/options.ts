@@ -11,7 +11,7 @@ import type { LogLevel } from '../shared/logger.js';
 
 export const SERIAL_SETTINGS = ['auto', '2400_8E1', '2400_8N1', '9600_8N1', '9600_8E1', '9600_7E1', '115200_8N1'] as const;
 export type SerialSettingsOption = (typeof SERIAL_SETTINGS)[number];
-export const FRAMINGS = ['auto', 'mbus', 'hdlc', 'raw', 'dsmr'] as const;
+export const FRAMINGS = ['auto', 'mbus', 'hdlc', 'raw', 'dsmr', 'amis'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
 
 type OptionSpec =

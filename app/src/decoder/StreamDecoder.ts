@@ -7,6 +7,8 @@ import { BlockAssembler, GENERAL_BLOCK_TRANSFER, parseBlock } from '../dlms/apdu
 import { Leaves } from '../dlms/axdr/leaves.js';
 import { Decryptor } from '../dlms/security/decrypt.js';
 import { MessageAssembler } from '../framing/MessageAssembler.js';
+import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
+import { decodeMbusApplication } from '../mbus/decodeMbus.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
 import type { Discarded, FrameEvent, Framing, LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError, type ErrorCode } from '../shared/errors.js';
@@ -34,12 +36,14 @@ export class StreamDecoder {
   private readonly blocks = new BlockAssembler();
   private blockFrames: LinkFrame[] = [];
   private readonly decryptor: Decryptor;
+  private readonly key: Uint8Array | null;
   /** Reused for every push: the readings are built from it before the next one. */
   private readonly leaves = new Leaves();
 
   constructor(options: StreamDecoderOptions = {}) {
     this.framer = new StreamFramer(options.framing ? { framing: options.framing } : {});
-    this.decryptor = new Decryptor(options.key ?? null, options.authKey ?? null);
+    this.key = options.key ?? null;
+    this.decryptor = new Decryptor(this.key, options.authKey ?? null);
   }
 
   /** Link layer detected so far (null before the first valid frame). */
@@ -73,6 +77,11 @@ export class StreamDecoder {
       if (event.type === 'discarded') {
         const error = new MeterError(DISCARD_CODES[event.reason], `${event.bytes.length} bytes skipped`);
         results.push({ ok: false, error, trace: { ...EMPTY_TRACE, discarded: event } });
+        continue;
+      }
+      if (isMbusApplicationFrame(event)) {
+        // M-Bus application layer (AMIS): one frame is one whole push, no DLMS inside
+        results.push(decodeMbusApplication(event, this.key));
         continue;
       }
       for (const m of this.messages.push(event)) {

@@ -6,6 +6,8 @@ const MANUFACTURERS: Readonly<Record<string, string>> = {
   ISK: 'Iskraemeco',
   SMS: 'Siemens',
   KAM: 'Kamstrup',
+  // M-Bus manufacturer code of the Netz OÖ AMIS meters (TD-3511/TD-3512 long header `2D 4C`)
+  SAM: 'Siemens',
 };
 
 /** The manufacturer's name for a FLAG id; the id itself when it is not in the table. */

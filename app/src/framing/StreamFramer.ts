@@ -8,16 +8,25 @@
  * (`/` … `!CRC`) are recognised beside them: they are printable ASCII only, so a `/` inside a binary frame
  * is rejected at the first non-text byte; CR/LF between telegrams is the line's idle state, not noise.
  *
+ * M-Bus link control that carries no data is skipped silently where M-Bus is possible: the short frame
+ * `10 C A CS 16` (the AMIS meter's SND_NKE search frame) and, once an M-Bus short or long frame was seen, the
+ * single-character acknowledgement `E5` (a reader's own `E5` echoed by an IR head, EN 13757-2 §5.2).
+ *
  * Every decision depends only on the bytes, never on how they were chunked, so feeding a stream byte by
  * byte or at once yields the same events.
  */
 import { buildDsmrFrame, DSMR_START, dsmrResumePoint, matchDsmr } from './dsmr/dsmrTelegram.js';
 import { buildHdlcFrame, HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
 import { buildMbusFrame, MBUS_START, matchMbus } from './mbus/mbusFrame.js';
+import { MBUS_ACK, MBUS_SHORT_LENGTH, MBUS_SHORT_START, matchMbusShort } from './mbus/mbusShortFrame.js';
 import { buildRawFrame, isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
 import type { Discarded, FrameEvent, Framing, MatchResult } from './types.js';
 
-export type FramingMode = 'auto' | Framing;
+/**
+ * `amis`: M-Bus as the Netz Oberösterreich AMIS meters speak it (the reader also answers the meter's link
+ * protocol, see mbus/AmisLink.ts); for the framer it is M-Bus.
+ */
+export type FramingMode = 'auto' | 'amis' | Framing;
 
 export interface StreamFramerOptions {
   /** Which link layer to accept. Default `auto`. */
@@ -53,6 +62,8 @@ export class StreamFramer {
   private discard: number[] = [];
   private discardReason: Discarded['reason'] = 'noise';
   private detected: Framing | null = null;
+  /** An M-Bus short or long frame was seen: a lone `E5` is an acknowledgement (or its echo), not noise. */
+  private mbusSeen = false;
   /**
    * Bytes of the DSMR telegram candidate at `start` already checked while waiting for its end line, so a
    * telegram arriving byte by byte is not scanned again from `/` for every byte (0: none).
@@ -60,7 +71,8 @@ export class StreamFramer {
   private dsmrChecked = 0;
 
   constructor(options: StreamFramerOptions = {}) {
-    this.mode = options.framing ?? 'auto';
+    const framing = options.framing ?? 'auto';
+    this.mode = framing === 'amis' ? 'mbus' : framing;
     this.maxDiscardRun = options.maxDiscardRun ?? 512;
   }
 
@@ -105,6 +117,20 @@ export class StreamFramer {
     const buf = this.buf;
     while (this.start < this.end) {
       const at = this.start;
+      const mbusPossible = this.mode === 'auto' || this.mode === 'mbus';
+      if (mbusPossible && buf[at] === MBUS_SHORT_START) {
+        const short = matchMbusShort(buf, at, this.end);
+        if (short === 'need' && !endOfStream) break;
+        if (short === 'frame') {
+          this.mbusSeen = true;
+          this.start += MBUS_SHORT_LENGTH;
+          continue;
+        }
+      }
+      if (mbusPossible && buf[at] === MBUS_ACK && (this.mbusSeen || this.mode === 'mbus') && this.discard.length === 0) {
+        this.start++;
+        continue;
+      }
       const matcher = this.matcherFor(buf[at]!);
       if (matcher === null) {
         // the line break after a telegram's `!CRC`, or blank lines between telegrams: idle, not noise
@@ -174,6 +200,7 @@ export class StreamFramer {
       events.push(frame);
       this.detected = frame.framing;
       if (frame.framing === 'mbus' || frame.framing === 'hdlc') this.linkLocked = true;
+      if (frame.framing === 'mbus') this.mbusSeen = true;
       if (frame.framing === 'hdlc') {
         // leave the closing flag: it may be the opening flag of the next frame
         this.start = at + r.length - 1;

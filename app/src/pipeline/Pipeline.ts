@@ -11,8 +11,10 @@ import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
 import { isDsmrTelegram } from '../dlms/obis/dsmr.js';
 import { crc16arc } from '../framing/crc.js';
+import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
+import { MeterError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from './guards.js';
@@ -62,6 +64,12 @@ export class Pipeline {
   private meterIdentity: string | null = null;
   private ticks = 0;
   private stopping = false;
+  /**
+   * The AMIS link protocol (Netz OÖ): answers the meter's SND_NKE/SND_UD with `E5`. Only with framing `auto` or
+   * `amis` and a source that can write; it writes nothing until a valid AMIS frame addressed to 0xF0 arrived.
+   */
+  private readonly amis: AmisLink | null;
+  private readonly amisLogged = { state: 'listening', echo: false, searchFrames: 0, unanswered: false, paritySignatures: 0 };
 
   constructor(
     private readonly source: ByteSource,
@@ -75,6 +83,7 @@ export class Pipeline {
     this.guard = new PlausibilityGuard({ maxPowerW: options.maxPowerW });
     this.problems = new ProblemLog(log, options.summaryEveryMs);
     this.statusLog = log.child('status');
+    this.amis = (options.framing === 'auto' || options.framing === 'amis') && typeof source.write === 'function' ? new AmisLink() : null;
   }
 
   start(): void {
@@ -107,6 +116,8 @@ export class Pipeline {
   /** One chunk of bytes from the source (public for tests that drive the pipeline without a source). */
   handleChunk(chunk: Uint8Array): void {
     this.lastChunkAt = this.clock();
+    // the AMIS acknowledgement goes out first, before any decoding (the meter waits at most 0.5 s)
+    if (this.amis) this.answerAmis(chunk, this.lastChunkAt);
     this.state.recordBytes(chunk.length);
     let results: DecodeResult[];
     try {
@@ -183,8 +194,54 @@ export class Pipeline {
     for (const sink of this.sinks) sink.publishDiagnostics(d);
   }
 
+  private answerAmis(chunk: Uint8Array, now: number): void {
+    const amis = this.amis!;
+    for (const w of amis.push(chunk, now)) {
+      if (!this.source.write?.(w.bytes)) this.log.child('amis').debug(`cannot acknowledge the ${w.answers}: the port is not open`);
+      // a checksum-valid AMIS frame proves 9600 8E1 even before the key is right
+      this.source.confirm();
+    }
+    if (amis.takeChanged()) this.amisChanged(now);
+  }
+
+  /** The AMIS link changed state or a diagnostic counter: log once per change, update the status. */
+  private amisChanged(now: number): void {
+    const amis = this.amis!;
+    const v = amis.view;
+    const log = this.log.child('amis');
+    const seen = this.amisLogged;
+    if (v.state !== seen.state) {
+      if (v.state === 'search') log.info('AMIS meter searching for a reader (SND_NKE to 240): answered with E5');
+      else if (v.state === 'synced') log.info('AMIS link synced: data frames arrive once a second and are acknowledged with E5');
+      else if (v.state === 'lost') log.warning('AMIS link lost: no data frame for a few seconds; the meter will search again');
+      seen.state = v.state;
+    }
+    if (v.echoes > 0 && !seen.echo) {
+      seen.echo = true;
+      log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
+    }
+    // persisting link problems go through the problem log: warned once, summarised, recovery logged with the next push
+    if (v.state === 'search' && v.searchUnanswered && (v.searchFrames !== seen.searchFrames || !seen.unanswered)) {
+      const detail = `${v.searchFrames} search frame(s) answered with E5, no data followed`;
+      this.problems.failure('framing', 'AMIS_HEAD_SILENT', new MeterError('AMIS_HEAD_SILENT', detail).message, now);
+    }
+    if (v.paritySignatures >= 2 && v.paritySignatures !== seen.paritySignatures && v.dataFrames === 0) {
+      const detail = `${v.paritySignatures} AMIS frames read with the wrong parity (settings ${this.source.status.settings ?? 'unknown'})`;
+      this.problems.failure('framing', 'AMIS_PARITY', new MeterError('AMIS_PARITY', detail).message, now);
+    }
+    seen.searchFrames = v.searchFrames;
+    seen.unanswered = v.searchUnanswered;
+    seen.paritySignatures = v.paritySignatures;
+    this.state.setAmisLink(v);
+    this.refreshStatus(now);
+  }
+
   private tick(): void {
     const now = this.clock();
+    if (this.amis) {
+      this.amis.tick(now);
+      if (this.amis.takeChanged()) this.amisChanged(now);
+    }
     if (this.decoder.bufferedBytes > 0 && now - this.lastChunkAt >= (this.options.idleFlushMs ?? 1500)) {
       for (const r of this.decoder.flush()) this.handleResult(r);
     }

@@ -7,6 +7,7 @@ import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
 import type { AcceptedPush, Diagnostics, MqttStatus } from '../outputs/types.js';
 import { toHex } from '../shared/hex.js';
+import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { SourceStatus } from '../transport/types.js';
 import type {
   FrameRecordDto,
@@ -80,6 +81,7 @@ export class StateStore implements LiveSource {
   private mqtt: MqttStatus | null = null;
   private framing: string | null = null;
   private profile: string | null = null;
+  private amisLink: AmisLinkView | null = null;
 
   constructor(private readonly options: StateStoreOptions) {
     this.clock = options.clock ?? Date.now;
@@ -97,6 +99,12 @@ export class StateStore implements LiveSource {
   setSourceStatus(status: SourceStatus): void {
     if (status.state === 'open' && this.source?.state !== 'open') this.openedAt = this.clock();
     this.source = status;
+    this.broadcastHealth();
+  }
+
+  /** The AMIS link protocol's state and counters (Netz OÖ meters), for the health layers and the status. */
+  setAmisLink(view: AmisLinkView): void {
+    this.amisLink = view;
     this.broadcastHealth();
   }
 
@@ -214,6 +222,7 @@ export class StateStore implements LiveSource {
       lastRejectedAt: this.lastRejectedAt,
       mqtt: this.mqtt,
       discoveryEnabled: this.options.discoveryEnabled,
+      amisLink: this.amisLink,
     };
   }
 

@@ -11,6 +11,9 @@ import type { DlmsValue } from '../dlms/axdr/decode.js';
 import { formatObis, isValueObis } from '../dlms/obis/obis.js';
 import type { Readings } from '../dlms/obis/readings.js';
 import { describeFrame } from '../framing/describe.js';
+import { isEncryptedMbusFrame, isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
+import { AMIS_RECORDS } from '../mbus/amisRecords.js';
+import { walkRecords } from '../mbus/records.js';
 import type { LinkFrame } from '../framing/types.js';
 import { toHex } from '../shared/hex.js';
 import type {
@@ -50,7 +53,7 @@ function failedStage(result: DecodeResult, rejected: string | null): StageId | n
 
 function stagesOf(result: DecodeResult, rejected: string | null): StageDto[] {
   const failed = failedStage(result, rejected);
-  const encrypted = result.trace.cipher !== null || (!result.ok && result.error.code === 'CRYPTO_NO_KEY');
+  const encrypted = result.trace.cipher !== null || (!result.ok && result.error.code === 'CRYPTO_NO_KEY') || result.trace.frames.some(isEncryptedMbusFrame);
   let reachedFailure = false;
   return STAGES.map((id) => {
     let status: StageStatus;
@@ -91,6 +94,8 @@ function cipherFields(c: GloCiphered, apdu: Uint8Array, manufacturer: string | n
 }
 
 function plaintextFields(p: Uint8Array): HexFieldDto[] {
+  // M-Bus records after the 2F 2F verification bytes (AMIS), DSMR text starts with '/' (also 0x2F)
+  if (p[0] === 0x2f && p[1] === 0x2f) return [{ start: 0, length: p.length, label: 'M-Bus data records (DIF/VIF)', kind: 'payload' }];
   if (p[0] !== 0x0f || p.length < 6) return [{ start: 0, length: p.length, label: p[0] === 0x2f ? 'DSMR telegram' : 'payload', kind: 'payload' }];
   const fields: HexFieldDto[] = [
     { start: 0, length: 1, label: 'data-notification', value: 'tag 0x0F', kind: 'header' },
@@ -111,6 +116,24 @@ function plaintextFields(p: Uint8Array): HexFieldDto[] {
   return fields;
 }
 
+/** DIF/VIF records of a decrypted M-Bus application frame, each labelled with its meaning from the AMIS table. */
+function mbusRecordFields(p: Uint8Array): HexFieldDto[] {
+  let records;
+  try {
+    records = walkRecords(p, 0, p.length);
+  } catch {
+    return [{ start: 0, length: p.length, label: 'M-Bus data records (DIF/VIF, not parseable)', kind: 'payload' }];
+  }
+  const fields: HexFieldDto[] = [{ start: 0, length: 2, label: 'verification bytes', value: '2F 2F', kind: 'security' }];
+  for (const r of records) {
+    const m = AMIS_RECORDS[r.header];
+    const headerLength = r.dataAt - r.at;
+    fields.push({ start: r.at, length: headerLength, label: 'DIF/VIF', value: r.header, kind: 'header' });
+    fields.push({ start: r.dataAt, length: r.dataLength, label: m ? `${m.obis} ${m.name}` : 'record not in the table (left out)', kind: 'payload' });
+  }
+  return fields;
+}
+
 const clip = (b: Uint8Array) => (b.length > MAX_BLOCK_BYTES ? b.subarray(0, MAX_BLOCK_BYTES) : b);
 
 function blocksOf(result: DecodeResult, manufacturer: string | null): HexBlockDto[] {
@@ -127,6 +150,13 @@ function blocksOf(result: DecodeResult, manufacturer: string | null): HexBlockDt
     const fields = describeFrame(f).map((d) => ({ ...d, kind: fieldKind(d.label) }) as HexFieldDto);
     blocks.push({ title: frameTitle(f, i, t.frames.length), hex: toHex(clip(f.bytes)), fields });
   });
+  if (t.frames.some(isMbusApplicationFrame)) {
+    // AMIS: the frame block already shows the transport header; after a crypto failure the "plaintext" is noise
+    if (t.plaintext && (result.ok || result.error.stage !== 'crypto')) {
+      blocks.push({ title: 'Decrypted M-Bus data records', hex: toHex(clip(t.plaintext)), fields: mbusRecordFields(t.plaintext) });
+    }
+    return blocks;
+  }
   if (t.apdu && (t.frames.length > 1 || (t.frames[0]?.framing !== 'raw' && t.frames[0]?.framing !== 'dsmr') || t.cipher)) {
     const fields = t.cipher ? cipherFields(t.cipher, t.apdu, manufacturer) : plaintextFields(t.apdu);
     blocks.push({ title: t.cipher ? 'APDU (general-glo-ciphering)' : 'APDU', hex: toHex(clip(t.apdu)), fields });

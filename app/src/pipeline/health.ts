@@ -2,6 +2,7 @@
  * The health view: a traffic light per layer with a plain-language hint for the likely cause
  * (users.md pain point 5: "no data" must say where it stops).
  */
+import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { MqttStatus } from '../outputs/types.js';
 import type { SourceStatus } from '../transport/types.js';
 import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../web/contract.js';
@@ -26,6 +27,10 @@ export const HINTS: Readonly<Record<string, string>> = {
   mqtt_unreachable: 'The MQTT broker cannot be reached: check host and port, or that the broker add-on runs.',
   mqtt_auth: 'The MQTT broker rejected the user name or password.',
   discovery_pending: 'Home Assistant discovery is published once the first push has been decoded.',
+  amis_head_silent:
+    'Only search frames, no data: the AMIS meter does not receive our acknowledgement. The IR head must transmit: check its TX wiring and its position on the meter (terminal cover closed).',
+  amis_echo: 'The IR head echoes our own acknowledgements (E5) back. They are ignored; if data stops, try another head.',
+  amis_parity: 'Parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1. Set serial_settings to 9600_8E1 (or auto).',
 };
 
 export interface HealthInputs {
@@ -49,6 +54,19 @@ export interface HealthInputs {
   readonly lastRejectedAt: number | null;
   readonly mqtt: MqttStatus | null;
   readonly discoveryEnabled: boolean;
+  /** Netz OÖ AMIS link protocol state, when the reader answers it (framing auto/amis on a serial port). */
+  readonly amisLink?: AmisLinkView | null;
+}
+
+/** An answered search frame that no data followed (or a second search frame): our `E5` does not reach the AMIS meter. */
+function amisHeadSilent(h: HealthInputs): boolean {
+  const l = h.amisLink;
+  return !!l && l.state === 'search' && (l.searchUnanswered || l.searchesWithoutData >= 1);
+}
+
+/** AMIS frames read with the wrong parity, and none read right since. */
+function amisParity(h: HealthInputs): boolean {
+  return !!h.amisLink && h.amisLink.paritySignatures >= 2 && h.amisLink.dataFrames === 0 && h.amisLink.searchFrames === 0;
 }
 
 function layer(id: HealthLayerDto['id'], status: LayerStatus, detail: string, hintId: string | null = null): HealthLayerDto {
@@ -75,14 +93,21 @@ export function computeLayers(h: HealthInputs): HealthLayerDto[] {
   const sinceOpen = h.openedAt === null ? null : h.now - h.openedAt;
   if (!sourceOpen) layers.push(layer('bytes', 'off', `${h.bytes} bytes since start`));
   else if (sinceByte !== null && sinceByte < NO_BYTES_MS) layers.push(layer('bytes', 'ok', `${h.bytes} bytes since start`));
+  // an AMIS meter whose search frames go unanswered sends bytes once a minute: the cause is the head, not silence
+  else if (amisHeadSilent(h)) layers.push(layer('bytes', 'warn', `${h.bytes} bytes since start: AMIS search frames only, once a minute`));
   else if (sinceOpen !== null && sinceOpen < NO_BYTES_MS && sinceByte === null) layers.push(layer('bytes', 'warn', 'waiting for the first byte'));
   else layers.push(layer('bytes', 'error', `no byte for ${Math.round((sinceByte ?? sinceOpen ?? 0) / 1000)} s`, 'no_bytes'));
   // framing
   if (h.bytes === 0) layers.push(layer('framing', 'off', 'no bytes yet'));
+  else if (amisParity(h)) layers.push(layer('framing', 'error', `${h.amisLink!.paritySignatures} AMIS frames with parity errors: 9600 8E1 is needed`, 'amis_parity'));
+  else if (amisHeadSilent(h)) {
+    layers.push(layer('framing', 'error', `${h.amisLink!.searchesWithoutData + 1} AMIS search frame(s) answered, no data followed`, 'amis_head_silent'));
+  }
   else if (h.checksumErrorsSinceFrame >= 2) layers.push(layer('framing', 'error', `${h.checksumErrorsSinceFrame} frames with checksum errors since the last good one`, 'checksum'));
   else if (h.bytesSinceFrame > 1500 || (h.frames === 0 && h.bytes > 600)) {
     layers.push(layer('framing', 'error', `${h.bytesSinceFrame} bytes without a valid frame`, 'no_frames'));
   } else if (h.frames === 0) layers.push(layer('framing', 'warn', 'waiting for the first frame'));
+  else if (h.amisLink && h.amisLink.echoes > 0) layers.push(layer('framing', 'warn', `${h.frames} frames; ${h.amisLink.echoes} echoed acknowledgements ignored`, 'amis_echo'));
   else layers.push(layer('framing', 'ok', `${h.frames} frames`));
   // decryption and decoding
   if (h.consecutiveWrongKey >= h.wrongKeyThreshold) {
@@ -149,6 +174,7 @@ export const READER_STATUSES = [
   'unknown_layout',
   'implausible_values',
   'broker',
+  'head_not_transmitting',
 ] as const satisfies readonly ReaderStatusId[];
 
 export type ReaderStatus = (typeof READER_STATUSES)[number];
@@ -179,6 +205,8 @@ export const STATUS_TEXT: Readonly<Record<ReaderStatus, string>> = {
   unknown_layout: 'Pushes decrypt but their layout is unknown: please share a capture (Frames tab) so the meter can be supported.',
   implausible_values: 'Pushes with implausible values are being dropped (nothing is published): see the Frames tab.',
   broker: 'Nothing reaches Home Assistant: the MQTT broker is off, unreachable or rejects the login.',
+  head_not_transmitting:
+    'Only search frames, no data: the AMIS meter does not receive our acknowledgement. The IR head must transmit: check its TX wiring and its position (terminal cover closed).',
 };
 
 export interface StatusInputs extends HealthInputs {
@@ -270,6 +298,9 @@ function dataPathStatus(h: StatusInputs): StatusView {
     if (hint === 'port_busy') return view('port_busy', 'serial', hint, source.detail);
     if (hint !== 'no_bytes') return view('port_error', 'serial', hint, source.detail);
   }
+  // AMIS (Netz OÖ): the meter sends bytes only once a minute while it searches, so these come before `no_data`
+  if (amisHeadSilent(h)) return view('head_not_transmitting', 'framing', 'AMIS_HEAD_SILENT');
+  if (amisParity(h)) return view('serial_settings', 'framing', 'AMIS_PARITY', 'AMIS meters use 9600 8E1');
   const sinceByte = h.lastByteAt === null ? null : h.now - h.lastByteAt;
   const sinceOpen = h.openedAt === null ? null : h.now - h.openedAt;
   if (sinceByte === null) {

@@ -17,6 +17,8 @@ const LAYOUT_OPERATORS: Readonly<Record<string, string>> = {
   'kaifa-kfm001-list2-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
   'kaifa-kfm001-list3-1p': 'Norway/Sweden HAN (Kaifa KFM_001)',
   'kaifa-kfm001-list3-3p': 'Norway/Sweden HAN (Kaifa KFM_001)',
+  // M-Bus application layer with the AMIS record table (mbus/amisRecords.ts)
+  'mbus-records': 'Netz Oberösterreich (AMIS)',
 };
 
 function operatorOf(push: DecodedPush, framing: string | null, frames: number): string | null {

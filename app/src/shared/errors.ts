@@ -37,6 +37,18 @@ export const ERROR_CODES = {
     stage: 'framing',
     hint: 'a valid frame that carries no DLMS data (e.g. a plain M-Bus telegram): this meter or port is not supported yet',
   },
+  AMIS_HEAD_SILENT: {
+    stage: 'framing',
+    hint: 'only search frames, no data: the IR head does not transmit our acknowledgement (check the IR head\'s TX wiring and its position on the meter, terminal cover closed)',
+  },
+  AMIS_ECHO: {
+    stage: 'framing',
+    hint: 'the IR head echoes our own acknowledgements (E5) back: they are ignored, but a head without echo is more reliable',
+  },
+  AMIS_PARITY: {
+    stage: 'framing',
+    hint: 'parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1 (set serial_settings to 9600_8E1 or auto)',
+  },
   // --- crypto: the cipher header, the key or the authentication tag ---------------------------------
   CRYPTO_HEADER: {
     stage: 'crypto',
@@ -82,6 +94,10 @@ export const ERROR_CODES = {
   DSMR_SYNTAX: {
     stage: 'structure',
     hint: 'the DSMR telegram does not parse',
+  },
+  MBUS_RECORD_INVALID: {
+    stage: 'structure',
+    hint: 'the M-Bus data records (DIF/VIF) do not parse: a corrupted frame or an unsupported meter',
   },
   // --- layout: parsed fine, but no known way to turn it into readings --------------------------------
   LAYOUT_UNKNOWN: {

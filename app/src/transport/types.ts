@@ -28,6 +28,12 @@ export interface ByteSource {
    * settings are right, whatever the decryption result. Serial auto-detection keeps the current settings.
    */
   confirm(): void;
+  /**
+   * Optional write capability (the serial port; the simulated AMIS meter): sends bytes to the meter, e.g. the `E5`
+   * acknowledgements of the Netz OÖ AMIS link protocol (framing/mbus/AmisLink.ts). Returns false when nothing
+   * could be written (port not open). Sources without it are receive-only.
+   */
+  write?(bytes: Uint8Array): boolean;
 }
 
 /** Reopen delays: 0.5 s, 1 s, 2 s, then every 3 s (a replugged converter is read again within seconds). */

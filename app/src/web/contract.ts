@@ -143,7 +143,8 @@ export type ReaderStatusId =
   | 'auth_failed'
   | 'unknown_layout'
   | 'implausible_values'
-  | 'broker';
+  | 'broker'
+  | 'head_not_transmitting';
 
 export interface ReaderStatusDto {
   readonly id: ReaderStatusId;

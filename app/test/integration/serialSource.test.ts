@@ -50,17 +50,19 @@ describe('SerialSource', () => {
     }
   });
 
-  it('goes on to 9600 7E1 (DSMR 2.2 P1, 7 data bits) after 115200 8N1, then starts over', async () => {
+  it('goes on to 9600 7E1 (DSMR 2.2 P1, 7 data bits) after 115200 8N1, then 9600 8E1 (AMIS, longer window), then starts over', async () => {
     const pty = await startPtyPair(dir);
-    const source = new SerialSource({ path: pty.reader, settings: 'auto', watchdogMs: 60_000, detectMs: 1000 }, silentLogger);
-    const seen: string[] = [];
+    const source = new SerialSource({ path: pty.reader, settings: 'auto', watchdogMs: 60_000, detectMs: 1000, amisDetectMs: 2500 }, silentLogger);
+    const seen: { settings: string; at: number }[] = [];
     source.onStatus((s) => {
-      if (s.state === 'open' && s.settings && seen.at(-1) !== s.settings) seen.push(s.settings);
+      if (s.state === 'open' && s.settings && seen.at(-1)?.settings !== s.settings) seen.push({ settings: s.settings, at: Date.now() });
     });
     try {
       source.start();
-      for (let i = 0; i < 120 && seen.length < 5; i++) await sleep(100);
-      expect(seen.slice(0, 5)).toEqual(['2400 8E1', '9600 8N1', '115200 8N1', '9600 7E1', '2400 8E1']);
+      for (let i = 0; i < 150 && seen.length < 6; i++) await sleep(100);
+      expect(seen.slice(0, 6).map((s) => s.settings)).toEqual(['2400 8E1', '9600 8N1', '115200 8N1', '9600 7E1', '9600 8E1', '2400 8E1']);
+      // AMIS search frames come once a minute: 9600 8E1 gets its own, longer window
+      expect(seen[5]!.at - seen[4]!.at).toBeGreaterThanOrEqual(2400);
     } finally {
       await source.stop();
       await pty.kill();

@@ -70,11 +70,21 @@ describe('loadConfig', () => {
 
   it('uses the Netz NÖ leaflet key with the simulator unless a key is given', () => {
     const config = loadConfig(['--simulator', '--simulator-interval', '1000'], {});
-    expect(config.source).toEqual({ kind: 'simulator', intervalMs: 1000 });
+    expect(config.source).toEqual({ kind: 'simulator', intervalMs: 1000, meter: 'netznoe' });
     expect(Buffer.from(config.options.key!).toString('hex').toUpperCase()).toBe('36C66639E48A8CA4D6BC8B282A793BBB');
   });
 
   it('rejects unknown flags with a usage error', () => {
     expect(() => loadConfig(['--serial'], {})).toThrow(UsageError);
+  });
+});
+
+describe('loadConfig: AMIS', () => {
+  it('--simulator-meter amis plays a Netz OÖ AMIS meter with the simulator key; framing amis is an option', () => {
+    const config = loadConfig(['--simulator', '--simulator-meter', 'amis', '--framing', 'amis'], {});
+    expect(config.source).toEqual({ kind: 'simulator', intervalMs: 5000, meter: 'amis' });
+    expect(config.options.framing).toBe('amis');
+    expect(config.problems).toEqual([]);
+    expect(() => loadConfig(['--simulator', '--simulator-meter', 'linz'], {})).toThrow(UsageError);
   });
 });

@@ -90,6 +90,7 @@ export const de = {
         unknown_layout: 'Unbekanntes Format',
         implausible_values: 'Unplausible Werte',
         broker: 'MQTT-Broker',
+        head_not_transmitting: 'Lesekopf sendet nicht',
       },
       advice: {
         starting: 'Warte auf die ersten Daten vom Zähler.',
@@ -108,6 +109,8 @@ export const de = {
         unknown_layout: 'Telegramme werden entschlüsselt, ihr Format ist aber unbekannt: Mitschnitt herunterladen (Reiter Telegramme) und melden.',
         implausible_values: 'Telegramme mit unplausiblen Werten werden verworfen und nicht veröffentlicht: siehe Reiter Telegramme.',
         broker: 'Nichts erreicht Home Assistant: das Mosquitto-Broker-Add-on installieren und starten oder die MQTT-Optionen prüfen.',
+        head_not_transmitting:
+          'Der AMIS-Zähler sendet nur seinen Suchrahmen: unsere Quittung kommt nicht an. Einen Schreib-Lese-Kopf verwenden (er muss senden), seine TX-Leitung prüfen und dass er links oben auf dem IR-Fenster sitzt, bei geschlossenem Klemmendeckel.',
       },
     },
     serialConfirmed: 'durch gültige Rahmen bestätigt',
@@ -157,6 +160,10 @@ export const de = {
       mqtt_auth: 'Der MQTT-Broker hat die Zugangsdaten abgelehnt.',
       mqtt_off: 'MQTT ist nicht eingerichtet; die Werte werden nur hier angezeigt.',
       discovery_pending: 'Discovery wird gesendet, sobald das erste Telegramm dekodiert ist.',
+      amis_head_silent:
+        'Nur Suchrahmen, keine Daten: der AMIS-Zähler erhält unsere Quittung nicht. Der IR-Kopf muss senden: TX-Leitung und Sitz am Zähler prüfen (Klemmendeckel geschlossen).',
+      amis_echo: 'Der IR-Kopf liefert unsere eigenen Quittungen (E5) als Echo zurück. Sie werden ignoriert; wenn Daten ausbleiben, einen anderen Kopf versuchen.',
+      amis_parity: 'Paritätsfehler: AMIS-Zähler (Netz Oberösterreich) senden mit 9600 Baud 8E1. serial_settings auf 9600_8E1 (oder auto) stellen.',
     } as Record<string, string>,
   },
   errorHints: {
@@ -167,6 +174,11 @@ export const de = {
     PLAUSIBILITY_NEW_METER: 'Ein bisher unbekannter Zähler: seine Werte werden ab seinem zweiten Telegramm in Folge veröffentlicht',
     LAYOUT_UNKNOWN:
       'Unbekannter Aufbau des Telegramms: bitte einen Mitschnitt (Telegramme, Herunterladen) und die Struktur-Signatur melden, damit er unterstützt werden kann',
+    AMIS_HEAD_SILENT:
+      'Nur Suchrahmen, keine Daten: der IR-Kopf sendet unsere Quittung nicht (TX-Leitung und Position des Kopfes prüfen, Klemmendeckel geschlossen)',
+    AMIS_ECHO: 'Der IR-Kopf liefert unsere eigenen Quittungen (E5) als Echo zurück: sie werden ignoriert, ein Kopf ohne Echo ist zuverlässiger',
+    AMIS_PARITY: 'Paritätsfehler: AMIS-Zähler (Netz Oberösterreich) senden mit 9600 Baud 8E1 (serial_settings auf 9600_8E1 oder auto)',
+    MBUS_RECORD_INVALID: 'Die M-Bus-Datensätze (DIF/VIF) lassen sich nicht lesen: ein beschädigter Rahmen oder ein nicht unterstützter Zähler',
     VALUE_IMPLAUSIBLE:
       'Ein dekodierter Wert ist für seine Messgröße physikalisch unmöglich (z. B. 900 V): ein beschädigtes Telegramm oder ein falsch gelesener Aufbau, daher wurde nichts veröffentlicht; bei Wiederholung bitte einen Mitschnitt melden',
   } as Record<string, string>,

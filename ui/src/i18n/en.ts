@@ -92,6 +92,7 @@ export const en = {
         unknown_layout: 'Unknown layout',
         implausible_values: 'Implausible values',
         broker: 'MQTT broker',
+        head_not_transmitting: 'IR head does not transmit',
       } satisfies Record<ReaderStatusId, string>,
       /** What the user should do, per status. */
       advice: {
@@ -111,6 +112,8 @@ export const en = {
         unknown_layout: 'Pushes decrypt but their layout is unknown: download a capture (Frames tab) and report it.',
         implausible_values: 'Pushes with implausible values are dropped and not published: see the Frames tab.',
         broker: 'Nothing reaches Home Assistant: install and start the Mosquitto broker add-on, or check the MQTT options.',
+        head_not_transmitting:
+          'The AMIS meter only sends its search frame: it does not receive our acknowledgement. Use a read/write IR head (it must transmit), check its TX wiring and that it sits on the IR window top left, with the terminal cover closed.',
       } satisfies Record<ReaderStatusId, string>,
     },
     serialConfirmed: 'confirmed by valid frames',

@@ -6,8 +6,12 @@
  * L counts C..last user byte; CS = sum(C..last user byte) mod 256. The CI byte of DLMS-over-M-Bus
  * (EN 13757-3 / IEC 62056-7-3 wired M-Bus) carries no data header: bits 7..5 = 0, bit 4 = FIN
  * (last segment), bits 3..0 = segment number.
+ *
+ * CI `5B` / `72` (EN 13757-7 long transport header, Netz OÖ AMIS spec §2.4.2.3) carries an M-Bus application
+ * layer instead: 12 header bytes, then (encrypted) DIF/VIF records. Such a frame is one whole message.
  */
 import { mbusChecksum } from '../crc.js';
+import { CI_LONG_HEADER, parseLongHeader } from '../../mbus/transportHeader.js';
 import type { FrameField, LinkFrame, MatchResult } from '../types.js';
 
 export const MBUS_START = 0x68;
@@ -37,7 +41,7 @@ export function matchMbus(buf: Uint8Array, start: number, end: number): MatchRes
     return { kind: 'invalid', reason: 'checksum' };
   }
   const ci = buf[start + 6]!;
-  if (ci > 0x1f) return { kind: 'invalid', reason: 'unsupported' };
+  if (ci > 0x1f && !(CI_LONG_HEADER.has(ci) && length >= 3 + 12)) return { kind: 'invalid', reason: 'unsupported' };
   return { kind: 'frame', length: total };
 }
 
@@ -45,6 +49,10 @@ export function matchMbus(buf: Uint8Array, start: number, end: number): MatchRes
 export function buildMbusFrame(bytes: Uint8Array): LinkFrame {
   const length = realLength(bytes[1]!);
   const ci = bytes[6]!;
+  if (CI_LONG_HEADER.has(ci)) {
+    // C A CI, then the long header and records up to the checksum
+    return { type: 'frame', framing: 'mbus', bytes, payloadStart: 7, payloadEnd: 4 + length, segment: 0, final: true };
+  }
   const segment = ci & 0x0f;
   const final = (ci & 0x10) !== 0;
   return {
@@ -58,11 +66,46 @@ export function buildMbusFrame(bytes: Uint8Array): LinkFrame {
   };
 }
 
+/** True for a frame that carries an M-Bus application layer (long header) rather than DLMS segments. */
+export function isMbusApplicationFrame(frame: LinkFrame): boolean {
+  return frame.framing === 'mbus' && CI_LONG_HEADER.has(frame.bytes[6]!);
+}
+
+/** True for an application frame whose configuration word announces encryption (security mode ≠ 0). */
+export function isEncryptedMbusFrame(frame: LinkFrame): boolean {
+  return isMbusApplicationFrame(frame) && frame.bytes.length >= 19 && ((frame.bytes[18]! & 0x1f) !== 0);
+}
+
+/** Header fields of a long-header frame (AMIS): link bytes, transport header, encrypted records. */
+function describeLongHeaderFrame(bytes: Uint8Array, length: number): FrameField[] {
+  const h = parseLongHeader(bytes, 7);
+  const hex = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
+  return [
+    { start: 0, length: 1, label: 'start' },
+    { start: 1, length: 2, label: 'L', value: `${length} bytes` },
+    { start: 3, length: 1, label: 'start' },
+    { start: 4, length: 1, label: 'C', value: `${hex(bytes[4]!)}${(bytes[4]! & 0x4f) === 0x43 ? ' SND_UD' : ''}` },
+    { start: 5, length: 1, label: 'A', value: `${hex(bytes[5]!)} (primary address ${bytes[5]})` },
+    { start: 6, length: 1, label: 'CI', value: `${hex(bytes[6]!)}: long transport header` },
+    { start: 7, length: 4, label: 'ID', value: h.id },
+    { start: 11, length: 2, label: 'manufacturer', value: h.manufacturer },
+    { start: 13, length: 1, label: 'version', value: String(h.version) },
+    { start: 14, length: 1, label: 'medium', value: hex(h.medium) },
+    { start: 15, length: 1, label: 'access number', value: String(h.accessNumber) },
+    { start: 16, length: 1, label: 'status', value: hex(h.status) },
+    { start: 17, length: 2, label: 'configuration', value: `security mode ${h.mode}, ${h.encryptedBlocks} encrypted blocks` },
+    { start: 19, length: 4 + length - 19, label: h.mode ? 'encrypted data records' : 'data records' },
+    { start: 4 + length, length: 1, label: 'checksum' },
+    { start: 5 + length, length: 1, label: 'stop' },
+  ];
+}
+
 /** Annotated fields of an M-Bus frame, for the frame inspector. */
 export function describeMbusFrame(bytes: Uint8Array): FrameField[] {
   const l = bytes[1]!;
   const length = realLength(l);
   const ci = bytes[6]!;
+  if (CI_LONG_HEADER.has(ci)) return describeLongHeaderFrame(bytes, length);
   const segment = ci & 0x0f;
   const final = (ci & 0x10) !== 0;
   return [

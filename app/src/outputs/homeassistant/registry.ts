@@ -36,6 +36,20 @@ const Q = {
     divisor: 1000,
     decimals: 3,
   },
+  /**
+   * A signed energy register that may fall: the Netz OÖ AMIS "Inkassozählwerk" (1.128.0, int32 Wh; AMIS spec
+   * Tabelle 2). Home Assistant's `total` state class accepts decreases and negative values without reading them
+   * as a meter reset (`total_increasing` would).
+   */
+  signedEnergy: {
+    deviceClass: 'energy',
+    stateClass: 'total',
+    unit: 'kWh',
+    sourceUnit: 'Wh',
+    accepts: { Wh: 1, kWh: 1000 },
+    divisor: 1000,
+    decimals: 3,
+  },
   reactiveEnergy: {
     deviceClass: 'reactive_energy',
     stateClass: 'total_increasing',
@@ -176,6 +190,8 @@ const SENSORS: ReadonlyArray<readonly [obis: string, key: string, name: string, 
   ['1-0:53.7.0', 'power_factor_l2', 'Power factor L2', 'powerFactor'],
   ['1-0:73.7.0', 'power_factor_l3', 'Power factor L3', 'powerFactor'],
   ['1-0:14.7.0', 'frequency', 'Frequency', 'frequency'],
+  // Netz Oberösterreich AMIS (Siemens TD-3511/3512): "Inkassozählwerk", signed (AMIS spec Tabelle 2)
+  ['1-0:1.128.0', 'inkasso_register', 'Inkasso register', 'signedEnergy'],
 ];
 
 /** Text registers: kept in the state JSON, shown on the device card (serial number) rather than as entities. */

@@ -1,8 +1,8 @@
 /**
  * The serial port (the only importer of `serialport`). Opens the configured device (a stable
  * /dev/serial/by-id/… path is best), reopens with capped backoff after unplug or error, reopens when no
- * byte arrives for the watchdog time, and — with settings "auto" — tries 2400 8E1, 9600 8N1, 115200 8N1 and
- * 9600 7E1 in turn until the pipeline confirms a frame with a valid checksum (protocol.md §1, §6, §7: M-Bus
+ * byte arrives for the watchdog time, and — with settings "auto" — tries 2400 8E1, 9600 8N1, 115200 8N1,
+ * 9600 7E1 and 9600 8E1 in turn until the pipeline confirms a frame with a valid checksum (protocol.md §1, §6, §7: M-Bus
  * RJ12, IR head, P1 of DSMR 4/5 meters, and the P1 of DSMR 2.2 meters, which send 7 data bits with even parity).
  * A checksum-valid frame proves baud rate and parity whatever the decryption result, so a wrong key is reported
  * as a wrong key on the right settings instead of sending the detection on to the next baud rate.
@@ -29,9 +29,15 @@ const LINE: Record<Exclude<SerialSettingsOption, 'auto'>, LineSettings> = {
 };
 /**
  * Order tried by auto-detection: M-Bus (NÖ, Tirol, Salzburg, Vorarlberg), IR (Wiener Netze), P1 (DSMR 4/5,
- * e-MUCS, Smarty, Steiermark, Kärnten), DSMR 2.2 P1.
+ * e-MUCS, Smarty, Steiermark, Kärnten), DSMR 2.2 P1, and the IR interface of the Netz OÖ AMIS meters (9600 8E1,
+ * AMIS spec §2.3.2–2.3.4), last because it needs the longest window (below).
  */
-const AUTO_ORDER: readonly (keyof typeof LINE)[] = ['2400_8E1', '9600_8N1', '115200_8N1', '9600_7E1'];
+const AUTO_ORDER: readonly (keyof typeof LINE)[] = ['2400_8E1', '9600_8N1', '115200_8N1', '9600_7E1', '9600_8E1'];
+/**
+ * An AMIS meter that has no reader sends only its search frame, every 60 s (AMIS spec §2.2.2): 9600 8E1 is tried
+ * for at least this long so one search frame falls into the window.
+ */
+const AMIS_DETECT_MS = 65_000;
 
 export interface SerialSourceOptions {
   readonly path: string;
@@ -40,6 +46,8 @@ export interface SerialSourceOptions {
   readonly watchdogMs: number;
   /** Auto-detection: try the next settings when no valid frame arrived for this long. Default 20 s. */
   readonly detectMs?: number;
+  /** Auto-detection window for 9600 8E1 (AMIS search frames come once a minute). Default 65 s. */
+  readonly amisDetectMs?: number;
 }
 
 function describeOpenError(path: string, err: NodeJS.ErrnoException | Error): { detail: string; hintId: string } {
@@ -67,6 +75,9 @@ export class SerialSource extends BaseSource {
   private watchdogTimer: NodeJS.Timeout | null = null;
   private lastByteAt = 0;
   private openedAt = 0;
+  /** When the current auto-detection candidate was first opened (a watchdog reopen does not restart its window). */
+  private candidateSince = 0;
+  private candidateOpened = -1;
   private lastOpenError: string | null = null;
 
   constructor(
@@ -96,6 +107,19 @@ export class SerialSource extends BaseSource {
     await this.closePort();
     this.log.info(`${this.options.path} closed`);
     this.setStatus('closed', `${this.options.path} closed`);
+  }
+
+  /**
+   * Writes to the meter (the AMIS `E5` acknowledgements). Written at once, without waiting for the previous
+   * write to drain: one byte per second cannot queue up.
+   */
+  write(bytes: Uint8Array): boolean {
+    const port = this.port;
+    if (!port?.isOpen) return false;
+    port.write(Buffer.from(bytes), (err) => {
+      if (err) this.log.debug(`serial write failed: ${err.message}`);
+    });
+    return true;
   }
 
   /** A checksum-valid frame arrived with the current settings: auto-detection is done. */
@@ -154,6 +178,10 @@ export class SerialSource extends BaseSource {
       this.attempt = 0;
       this.lastOpenError = null;
       this.openedAt = this.lastByteAt = Date.now();
+      if (this.candidateOpened !== this.candidate) {
+        this.candidateOpened = this.candidate;
+        this.candidateSince = this.openedAt;
+      }
       this.log.info(`${this.options.path} open at ${line.label}`);
       this.setStatus('open', `${this.options.path} open at ${line.label}`, null, line.label);
     });
@@ -189,8 +217,9 @@ export class SerialSource extends BaseSource {
   private watchdog(): void {
     if (!this.port?.isOpen) return;
     const now = Date.now();
-    const detectMs = this.options.detectMs ?? 20_000;
-    if (this.options.settings === 'auto' && !this.confirmed && now - this.openedAt >= detectMs) {
+    const detectMs =
+      this.line.label === '9600 8E1' ? Math.max(this.options.detectMs ?? 20_000, this.options.amisDetectMs ?? AMIS_DETECT_MS) : (this.options.detectMs ?? 20_000);
+    if (this.options.settings === 'auto' && !this.confirmed && now - this.candidateSince >= detectMs) {
       this.candidate++;
       void this.reopen(`no valid frames at ${LINE[AUTO_ORDER[(this.candidate - 1) % AUTO_ORDER.length]!].label}; trying ${this.line.label}`);
       return;

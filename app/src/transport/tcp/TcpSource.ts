@@ -45,6 +45,14 @@ export class TcpSource extends BaseSource {
     this.setStatus('closed', `${this.description} closed`);
   }
 
+  /** Writes to the meter through the bridge (the AMIS `E5` acknowledgements; ser2net passes them to the line). */
+  write(bytes: Uint8Array): boolean {
+    const socket = this.socket;
+    if (!socket || this.status.state !== 'open') return false;
+    socket.write(Buffer.from(bytes));
+    return true;
+  }
+
   private connect(): void {
     if (this.stopped) return;
     this.setStatus('opening', `connecting to ${this.description}`);
