@@ -5,7 +5,7 @@ import { watchMeters } from './state/meters.js';
 import { followTheme } from './style/theme.js';
 import './style/global.css';
 
-// Under ingress the server adds <base href="/api/hassio_ingress/<token>/"> (app/src/web/plugins/staticUi.ts), so the
+// Under ingress the server adds a <base> element with the ingress path (/api/hassio_ingress/<token>/) (app/src/web/plugins/staticUi.ts), so the
 // assets load even when the panel was opened without its trailing slash. Give the address the slash too, then drop the
 // base: from here on relative URLs (fetch, the WebSocket, hash links) resolve against the address itself, query included.
 const base = new URL(document.baseURI);
