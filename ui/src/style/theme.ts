@@ -2,7 +2,7 @@
  * Light or dark, and Home Assistant's colours when the panel runs inside it.
  *
  * Inside Home Assistant the panel is an iframe on the same origin as the frontend (ingress serves it under
- * `/api/hassio_ingress/<token>/`; home-assistant/frontend `hassio/src/ingress-view/hassio-ingress-view.ts` renders a
+ * the ingress path (api/hassio_ingress/<token>/); home-assistant/frontend `hassio/src/ingress-view/hassio-ingress-view.ts` renders a
  * plain, unsandboxed `<iframe src=ingress_url>` and itself reads its `contentDocument`), so the panel can read the
  * parent document. The frontend applies the theme the user picked
  * (default, dark mode, or a custom theme) as CSS custom properties on its `document.documentElement`
