@@ -10,6 +10,7 @@ import { fetchMqttService } from './config/supervisor.js';
 import { lookupObis } from './outputs/homeassistant/registry.js';
 import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
 import type { MqttSettings, PushSink } from './outputs/types.js';
+import { Watchdog, watchdogTimingsFromEnv } from './pipeline/liveness.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './pipeline/StateStore.js';
 import { fromHex } from './shared/hex.js';
@@ -131,11 +132,18 @@ async function main(): Promise<void> {
     log, // lines name their layer: [framing], [crypto], [status] …
   );
 
-  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
+  // Liveness for the Supervisor's watchdog and the Docker HEALTHCHECK (GET api/watchdog): event loop + every pipeline.
+  const watchdog = new Watchdog(watchdogTimingsFromEnv(process.env));
+  watchdog.watch(pipeline);
+
+  const web = config.web.enabled
+    ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel), watchdog })
+    : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
   pipeline.start();
+  watchdog.start();
   if (web) {
     try {
       await listen(web, config.web.port, config.web.host); // fastify logs "[web] Server listening at …"
@@ -155,6 +163,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }, STOP_DEADLINE_MS);
     force.unref();
+    watchdog.stop();
     // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
     await Promise.all([web?.close().catch(() => {}), pipeline.stop().catch(() => {}), publisher?.stop().catch(() => {})]);
     log.info('stopped');

@@ -16,6 +16,7 @@ import type { AcceptedPush, PushSink } from '../outputs/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from './guards.js';
+import type { LivenessProbe, LivenessProblem } from './liveness.js';
 import { ProblemLog } from './problemLog.js';
 import type { StateStore } from './StateStore.js';
 
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   readonly maxPowerW?: number;
   /** Summary lines of a persisting failure at most this often. Default 10 min. */
   readonly summaryEveryMs?: number;
+  /** The watchdog reports this pipeline dead after this long without a completed tick or chunk. Default 10 s. */
+  readonly stalledAfterMs?: number;
 }
 
 function summary(p: AcceptedPush): string {
@@ -49,7 +52,7 @@ function summary(p: AcceptedPush): string {
   return `meter ${p.meter.id ?? p.meter.systemTitle ?? '?'} ${p.time ?? ''}: ${parts.join(', ') || `${Object.keys(r).length} values`}`;
 }
 
-export class Pipeline {
+export class Pipeline implements LivenessProbe {
   private readonly decoder: StreamDecoder;
   private readonly guard: PlausibilityGuard;
   private readonly problems: ProblemLog;
@@ -62,6 +65,10 @@ export class Pipeline {
   private meterIdentity: string | null = null;
   private ticks = 0;
   private stopping = false;
+  /** Liveness bookkeeping (watchdog): set when started, at the end of each tick, at entry and end of each chunk. */
+  private startedAt: number | null = null;
+  private lastTickDoneAt = 0;
+  private lastChunkDoneAt = 0;
 
   constructor(
     private readonly source: ByteSource,
@@ -84,6 +91,7 @@ export class Pipeline {
     });
     this.source.onData((chunk) => this.handleChunk(chunk));
     this.timer = setInterval(() => this.tick(), 250);
+    this.startedAt = this.lastTickDoneAt = this.lastChunkDoneAt = this.clock();
     this.source.start();
     this.refreshStatus(this.clock());
   }
@@ -105,9 +113,32 @@ export class Pipeline {
     } catch (e) {
       // the decoder is built never to throw; if it ever does, keep running and say so
       this.log.child('decoder').error(`DECODER_FAILURE: please report: ${(e as Error).stack ?? String(e)}`);
+      this.lastChunkDoneAt = this.clock();
       return;
     }
     for (const r of results) this.handleResult(r);
+    this.lastChunkDoneAt = this.clock();
+  }
+
+  /**
+   * Watchdog probe (liveness.ts): dead when the tick timer stopped completing (the pipeline was stopped without a
+   * shutdown, or every tick throws), or when the source has been delivering for `stalledAfterMs` while no chunk
+   * completed (every chunk throws). Silence from the meter is not a problem here: the reader status says that.
+   */
+  liveness(): LivenessProblem | null {
+    if (this.startedAt === null || this.stopping) return null;
+    const now = this.clock();
+    const limit = this.options.stalledAfterMs ?? 10_000;
+    if (now - this.lastTickDoneAt > limit) {
+      return { code: 'PIPELINE_STOPPED', detail: `the pipeline for ${this.source.description} has not run for ${Math.round((now - this.lastTickDoneAt) / 1000)} s` };
+    }
+    if (this.lastChunkAt > this.lastChunkDoneAt && this.lastChunkAt - this.lastChunkDoneAt > limit) {
+      return {
+        code: 'PIPELINE_STALLED',
+        detail: `${this.source.description} delivers bytes but the pipeline has completed none for ${Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000)} s`,
+      };
+    }
+    return null;
   }
 
   private handleResult(result: DecodeResult): void {
@@ -183,6 +214,7 @@ export class Pipeline {
     this.refreshStatus(now);
     this.problems.summarise(now);
     if (++this.ticks % 20 === 0) this.state.broadcastHealth();
+    this.lastTickDoneAt = now;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WatchdogVerdict } from '../pipeline/liveness.js';
 import type { LiveSource } from './contract.js';
 import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
@@ -25,6 +26,8 @@ export interface WebServerDeps {
   readonly logger?: FastifyBaseLogger | boolean | { readonly level: string };
   /** WebSocket heartbeat in ms (default 25 s); tests shorten it. */
   readonly heartbeatMs?: number;
+  /** Liveness for GET api/watchdog (the Supervisor's watchdog); absent: answers ok while the server runs. */
+  readonly watchdog?: { verdict(): WatchdogVerdict };
 }
 
 function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBaseLogger {
@@ -64,7 +67,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(ingressGuard, { enabled: deps.addonMode });
   void app.register(connectionLifecycle);
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
-  void app.register(apiRoutes, { source: deps.source });
+  void app.register(apiRoutes, { source: deps.source, ...(deps.watchdog ? { watchdog: deps.watchdog } : {}) });
   void app.register(liveRoutes, {
     source: deps.source,
     ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
