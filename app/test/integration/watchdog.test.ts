@@ -11,9 +11,12 @@ import WebSocket from 'ws';
 import { startBackend, type Backend } from '../support/backend.js';
 import { sleep } from '../support/pace.js';
 
-const BLOCKED_MS = 1000;
-const HOLD_MS = 4000;
-const BLOCK_FOR_MS = 4000;
+// Wide margins: a loaded CI machine can delay a timer by a second without anything being hung.
+const BLOCKED_MS = 2500;
+const HOLD_MS = 8000;
+const BLOCK_FOR_MS = 6000;
+/** Written to the service's stdout by the blocking expression just before it starts to spin. */
+const BLOCK_STARTED = 'WATCHDOG-TEST-BLOCK-STARTED';
 
 interface WatchdogAnswer {
   status: 'ok' | 'failing';
@@ -87,9 +90,12 @@ describe('watchdog endpoint of the real service (event loop blocked through the 
   });
 
   it('fails while the event loop is blocked and just after, then recovers', async () => {
-    // A hang in the service's code: a busy loop on its main thread.
-    const blocked = inspector.evaluate(`(() => { const end = Date.now() + ${BLOCK_FOR_MS}; while (Date.now() < end); return 'done'; })()`);
-    await sleep(500);
+    // A hang in the service's code: a busy loop on its main thread. (Writes to a pipe are synchronous on Linux, so
+    // the marker is out before the loop spins.)
+    const blocked = inspector.evaluate(
+      `(() => { process.stdout.write('${BLOCK_STARTED}\\n'); const end = Date.now() + ${BLOCK_FOR_MS}; while (Date.now() < end); return 'done'; })()`,
+    );
+    while (!backend.output().includes(BLOCK_STARTED)) await sleep(20);
     // (1) blocked: the request is not answered (the Supervisor's check times out the same way)
     await expect(watchdog(backend, 1500)).rejects.toThrow();
     await blocked;
@@ -124,5 +130,5 @@ describe('watchdog endpoint of the real service (event loop blocked through the 
       now = await decoded();
     }
     expect(now).toBeGreaterThan(before);
-  }, 40_000);
+  }, 60_000);
 });
