@@ -136,9 +136,7 @@ async function main(): Promise<void> {
   const watchdog = new Watchdog(watchdogTimingsFromEnv(process.env));
   watchdog.watch(pipeline);
 
-  const web = config.web.enabled
-    ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel), watchdog })
-    : null;
+  const web = config.web.enabled ? buildServer({ source: state, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel), watchdog }) : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
