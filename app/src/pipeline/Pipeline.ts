@@ -34,6 +34,8 @@ export interface PipelineOptions {
   readonly summaryEveryMs?: number;
   /** The watchdog reports this pipeline dead after this long without a completed tick or chunk. Default 10 s. */
   readonly stalledAfterMs?: number;
+  /** The watchdog reports a reconnecting source dead after its status stayed `error`/`closed` this long. Default 60 s. */
+  readonly sourceStuckAfterMs?: number;
 }
 
 function summary(p: AcceptedPush): string {
@@ -123,7 +125,8 @@ export class Pipeline implements LivenessProbe {
   /**
    * Watchdog probe (liveness.ts): dead when the tick timer stopped completing (the pipeline was stopped without a
    * shutdown, or every tick throws), or when the source has been delivering for `stalledAfterMs` while no chunk
-   * completed (every chunk throws). Silence from the meter is not a problem here: the reader status says that.
+   * completed (every chunk throws), or when a source that reopens by itself has stopped retrying (its status stuck at
+   * `error`, `sourceStuckAfterMs`). Silence from the meter is not a problem here: the reader status says that.
    */
   liveness(): LivenessProblem | null {
     if (this.startedAt === null || this.stopping) return null;
@@ -137,6 +140,11 @@ export class Pipeline implements LivenessProbe {
         code: 'PIPELINE_STALLED',
         detail: `${this.source.description} delivers bytes but the pipeline has completed none for ${Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000)} s`,
       };
+    }
+    const status = this.source.status;
+    const stuckFor = now - status.since.getTime();
+    if (this.source.reconnects && (status.state === 'error' || status.state === 'closed') && stuckFor > (this.options.sourceStuckAfterMs ?? 60_000)) {
+      return { code: 'SOURCE_STOPPED', detail: `${this.source.description} stopped retrying: "${status.detail}" for ${Math.round(stuckFor / 1000)} s` };
     }
     return null;
   }

@@ -4,7 +4,9 @@
  * the add-on reports and recovers from by itself; a restart would not help. What a restart does help:
  * - the event loop is blocked (nothing runs: no decoding, no MQTT, no panel), measured by a heartbeat timer's lag;
  * - a pipeline's own timer stopped (the pipeline was stopped without a shutdown, or its tick throws every time);
- * - a pipeline stopped processing what its source delivers (every chunk throws before it is handled).
+ * - a pipeline stopped processing what its source delivers (every chunk throws before it is handled);
+ * - a source that reopens by itself (serial, tcp) stopped retrying: its status stuck at `error` (its retry loop died,
+ *   e.g. an exception in its own callback, which main.ts logs and survives).
  *
  * The Supervisor (supervisor/misc/tasks.py `_watchdog_app_application`, apps/app.py `watchdog_application`) calls the
  * URL every 120 s with a 10 s timeout and restarts the add-on after two failed checks in a row; any status < 300 passes.
@@ -13,7 +15,7 @@
  */
 
 /** Stable codes of the watchdog answer (never rename; add new ones). */
-export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', 'PIPELINE_STOPPED', 'PIPELINE_STALLED'] as const;
+export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', 'PIPELINE_STOPPED', 'PIPELINE_STALLED', 'SOURCE_STOPPED'] as const;
 export type LivenessCode = (typeof LIVENESS_CODES)[number];
 
 export interface LivenessProblem {

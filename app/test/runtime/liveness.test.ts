@@ -94,8 +94,15 @@ describe('Watchdog (event loop heartbeat)', () => {
 
 class StubSource extends BaseSource {
   readonly description = 'stub';
+  constructor(readonly reconnects = false) {
+    super();
+  }
   start(): void {}
   async stop(): Promise<void> {}
+  /** What SerialSource/TcpSource do on every attempt (public for the test). */
+  report(state: 'opening' | 'error', detail: string): void {
+    this.setStatus(state, detail, state === 'error' ? 'no_port' : null);
+  }
 }
 
 /** A sink that can be switched to throwing, as a broken output would. */
@@ -133,13 +140,12 @@ describe('Pipeline liveness probe', () => {
   beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z') }));
   afterEach(() => vi.useRealTimers());
 
-  function setup() {
-    const source = new StubSource();
+  function setup(source = new StubSource()) {
     const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: () => null });
     const sink = new SwitchableSink();
     const log = createLogger({ level: 'error', sink: { write: () => {} } });
     const pipeline = new Pipeline(source, state, [sink], { key: KEY, authKey: null, framing: 'auto', stalledAfterMs: 10_000 }, log);
-    return { pipeline, sink };
+    return { pipeline, sink, source };
   }
 
   it('is not dead while the meter is silent, however long', () => {
@@ -178,6 +184,59 @@ describe('Pipeline liveness probe', () => {
     expect(pipeline.liveness()?.code).toBe('PIPELINE_STOPPED');
     await pipeline.stop();
     expect(pipeline.liveness()).toBeNull();
+  });
+});
+
+describe('Pipeline liveness probe: sources that reconnect by themselves', () => {
+  beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z') }));
+  afterEach(() => vi.useRealTimers());
+
+  function setup(source: StubSource) {
+    const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: () => null });
+    const log = createLogger({ level: 'error', sink: { write: () => {} } });
+    const pipeline = new Pipeline(source, state, [], { key: null, authKey: null, framing: 'auto', sourceStuckAfterMs: 60_000 }, log);
+    pipeline.start();
+    return pipeline;
+  }
+
+  it('is fine while the source retries a missing port (its status passes through opening every few seconds)', () => {
+    const source = new StubSource(true);
+    const pipeline = setup(source);
+    for (let s = 0; s < 300; s += 3) {
+      source.report('opening', 'opening /dev/ttyUSB0');
+      vi.advanceTimersByTime(100);
+      source.report('error', '/dev/ttyUSB0 does not exist');
+      vi.advanceTimersByTime(2900);
+      expect(pipeline.liveness()).toBeNull();
+    }
+  });
+
+  it('is SOURCE_STOPPED when such a source stays at error (its retry loop died), and recovers when it retries', () => {
+    const source = new StubSource(true);
+    const pipeline = setup(source);
+    source.report('error', '/dev/ttyUSB0 does not exist');
+    vi.advanceTimersByTime(59_000);
+    expect(pipeline.liveness()).toBeNull();
+    vi.advanceTimersByTime(2000);
+    expect(pipeline.liveness()).toEqual({ code: 'SOURCE_STOPPED', detail: 'stub stopped retrying: "/dev/ttyUSB0 does not exist" for 61 s' });
+    source.report('opening', 'opening /dev/ttyUSB0');
+    expect(pipeline.liveness()).toBeNull();
+  });
+
+  it('never for a source whose error may be final (no port configured, replay ended)', () => {
+    const source = new StubSource(false);
+    const pipeline = setup(source);
+    source.report('error', 'no serial port or TCP address configured');
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(pipeline.liveness()).toBeNull();
+  });
+
+  it('the serial and TCP sources declare that they reconnect', async () => {
+    const { SerialSource } = await import('../../src/transport/serial/SerialSource.js');
+    const { TcpSource } = await import('../../src/transport/tcp/TcpSource.js');
+    const log = createLogger({ level: 'error', sink: { write: () => {} } });
+    expect(new SerialSource({ path: '/dev/null-not-a-port', settings: 'auto', watchdogMs: 30_000 }, log).reconnects).toBe(true);
+    expect(new TcpSource('127.0.0.1', 9, 30_000, log).reconnects).toBe(true);
   });
 });
 
