@@ -17,13 +17,18 @@ import type { LiveSource } from '../../src/web/contract.js';
 import { buildServer } from '../../src/web/server.js';
 
 const TIMINGS = { intervalMs: 100, blockedMs: 1000, holdMs: 5000 };
+/**
+ * Only the interval timers (the heartbeat, the pipeline's tick) and the clock are faked: vitest's own worker RPC
+ * times out with setTimeout, which advancing a faked setTimeout by minutes would fire ("Timeout calling onTaskUpdate").
+ */
+const FAKE = ['setInterval', 'clearInterval', 'Date'] as const;
 
 describe('Watchdog (event loop heartbeat)', () => {
   let now = 0;
   const clock = () => now;
   let dog: Watchdog;
   beforeEach(() => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: [...FAKE] });
     now = 1_000_000;
     dog = new Watchdog(TIMINGS, clock);
     dog.start();
@@ -137,7 +142,7 @@ describe('Pipeline liveness probe', () => {
     return encodeNetzNoePush(values, KEY, SYSTEM_TITLE, counter);
   };
 
-  beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z') }));
+  beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z'), toFake: [...FAKE] }));
   afterEach(() => vi.useRealTimers());
 
   function setup(source = new StubSource()) {
@@ -188,7 +193,7 @@ describe('Pipeline liveness probe', () => {
 });
 
 describe('Pipeline liveness probe: sources that reconnect by themselves', () => {
-  beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z') }));
+  beforeEach(() => vi.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00Z'), toFake: [...FAKE] }));
   afterEach(() => vi.useRealTimers());
 
   function setup(source: StubSource) {
