@@ -1,15 +1,21 @@
 # Smart Meter Reader add-on image. Build context = repository root (the add-on folder).
 # Works with and without build.yaml: BUILD_FROM defaults to the same image build.yaml names (tested).
 ARG BUILD_FROM=ghcr.io/home-assistant/base:3.24
+# Node.js major version of the image: Alpine 3.24's `nodejs` package is the 24 LTS line. Must equal .nvmrc, the
+# `engines` range in package.json and the Node.js that .ci/run tests with (checked by the add-on rules test).
+ARG NODE_MAJOR=24
 
 # ---------------------------------------------------------------------------------------------------------------
 # Build stage: install all dependencies, compile the backend (app/dist) and the panel (ui/dist), then drop dev deps.
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${BUILD_FROM} AS build
+ARG NODE_MAJOR
 
 # nodejs + npm for the build; python3/make/g++/linux-headers only as a fallback should serialport's N-API
-# prebuild (shipped for linux-x64-musl and linux-arm64-musl) not load.
-RUN apk add --no-cache nodejs npm python3 make g++ linux-headers
+# prebuild (shipped for linux-x64-musl and linux-arm64-musl) not load. The build stops if Alpine's nodejs is
+# not the expected major version.
+RUN apk add --no-cache "nodejs~${NODE_MAJOR}" npm python3 make g++ linux-headers \
+    && node -e "process.exit(process.versions.node.split('.')[0] === process.argv[1] ? 0 : 1)" "${NODE_MAJOR}"
 
 WORKDIR /src
 
@@ -20,15 +26,21 @@ COPY ui/package.json ui/
 RUN npm ci --no-audit --no-fund
 
 COPY . .
+# After the build only production dependencies stay; type declarations, source maps and read-me files in them
+# are never loaded at run time (README "Runtime": production node_modules size).
 RUN npm run build \
-    && npm prune --omit=dev --no-audit --no-fund
+    && npm prune --omit=dev --no-audit --no-fund \
+    && rm -rf node_modules/@types \
+    && find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) -delete
 
 # ---------------------------------------------------------------------------------------------------------------
 # Runtime stage: Node.js only, compiled output and production node_modules. Nothing is built at container start.
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${BUILD_FROM}
+ARG NODE_MAJOR
 
-RUN apk add --no-cache nodejs
+RUN apk add --no-cache "nodejs~${NODE_MAJOR}" \
+    && node -e "process.exit(process.versions.node.split('.')[0] === process.argv[1] ? 0 : 1)" "${NODE_MAJOR}"
 
 WORKDIR /opt/smart-meter-reader
 COPY --from=build /src/package.json ./
@@ -42,8 +54,10 @@ RUN chmod 755 /run.sh
 
 ENV NODE_ENV=production
 
+# The same check the Supervisor's watchdog calls (config.yaml `watchdog:`): fails when the event loop is blocked or
+# a pipeline stopped working, not when a meter is merely silent (DOCS.md "Watchdog").
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8098/api/health || exit 1
+    CMD curl -fsS http://127.0.0.1:8098/api/watchdog || exit 1
 
 ARG BUILD_ARCH
 ARG BUILD_VERSION

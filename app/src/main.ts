@@ -11,6 +11,7 @@ import { fetchMqttService } from './config/supervisor.js';
 import { lookupObis } from './outputs/homeassistant/registry.js';
 import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
 import type { MqttSettings, PushSink } from './outputs/types.js';
+import { Watchdog, watchdogTimingsFromEnv } from './pipeline/liveness.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './pipeline/StateStore.js';
 import { fromHex } from './shared/hex.js';
@@ -166,7 +167,11 @@ async function main(): Promise<void> {
   });
 
   const liveSources = meters.map(({ meter, state, history }) => ({ id: meter.id, name: meter.name, source: state, history }));
-  const web = config.web.enabled ? buildServer({ meters: liveSources, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel) }) : null;
+  // Liveness for the Supervisor's watchdog and the Docker HEALTHCHECK (GET api/watchdog): event loop + every pipeline.
+  const watchdog = new Watchdog(watchdogTimingsFromEnv(process.env));
+  for (const { pipeline } of meters) watchdog.watch(pipeline);
+
+  const web = config.web.enabled ? buildServer({ meters: liveSources, addonMode: config.addonMode, uiDir: UI_DIR, version: VERSION, logger: fastifyLogger(log.child('web'), config.options.logLevel), watchdog }) : null;
 
   // start in dependency order; stop in reverse
   publisher?.start();
@@ -177,6 +182,7 @@ async function main(): Promise<void> {
       log.error(`meter ${meter.id}: could not start reading, the other meters go on: ${(e as Error).stack ?? String(e)}`);
     }
   }
+  watchdog.start();
   if (web) {
     try {
       await listen(web, config.web.port, config.web.host); // fastify logs "[web] Server listening at …"
@@ -196,6 +202,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }, STOP_DEADLINE_MS);
     force.unref();
+    watchdog.stop();
     // In parallel: the panel's sockets, the serial port (or TCP bridge), and MQTT (`offline`, retained, then disconnect).
     await Promise.all([web?.close().catch(() => {}), ...meters.map(({ pipeline }) => pipeline.stop().catch(() => {})), publisher?.stop().catch(() => {})]);
     for (const { history } of meters) history.close(); // the open minute and the last sample, then fsync

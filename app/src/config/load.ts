@@ -82,7 +82,7 @@ export const USAGE = `usage: node app/dist/main.js [options]
   --replay-speed N           1 = wire speed, 0 = as fast as possible (default 1)
   --replay-loop              start the capture again at its end
   --web-port N               panel port (default ${INGRESS_PORT}); --no-web to disable
-  --data-dir DIR             keep the energy history in DIR (default /data in the add-on; otherwise in memory only)
+  --data-dir DIR             keep the energy history in DIR (or SMR_DATA_DIR; default /data in the add-on, otherwise memory only)
   --<option> VALUE           any add-on option, e.g. --serial-port /dev/ttyUSB0 --key … --mqtt-host 127.0.0.1
   --meters YAML              the meters list as YAML or JSON, e.g. '[{name: Heat pump, serial_port: /dev/ttyUSB1}]'
   --simulator and --replay stand in for the top-level serial_port (the first meter).
@@ -222,7 +222,14 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Run
     },
     supervisor: addonMode ? { api: env.SUPERVISOR_API ?? DEFAULT_SUPERVISOR_API, token: token! } : null,
     // the add-on's persistent folder is where the Supervisor puts options.json: /data
-    dataDir: typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : addonMode ? dirname(optionsPath) : null,
+    dataDir:
+      typeof flags['data-dir'] === 'string' && flags['data-dir'] !== ''
+        ? flags['data-dir']
+        : env.SMR_DATA_DIR
+          ? env.SMR_DATA_DIR
+          : addonMode
+            ? dirname(optionsPath)
+            : null,
     secrets: secretValues(raw),
     origin,
   };

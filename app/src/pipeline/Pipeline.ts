@@ -18,6 +18,7 @@ import { MeterError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from './guards.js';
+import type { LivenessProbe, LivenessProblem } from './liveness.js';
 import { ProblemLog } from './problemLog.js';
 import type { StateStore } from './StateStore.js';
 
@@ -33,6 +34,10 @@ export interface PipelineOptions {
   readonly maxPowerW?: number;
   /** Summary lines of a persisting failure at most this often. Default 10 min. */
   readonly summaryEveryMs?: number;
+  /** The watchdog reports this pipeline dead after this long without a completed tick or chunk. Default 10 s. */
+  readonly stalledAfterMs?: number;
+  /** The watchdog reports a reconnecting source dead after its status stayed `error`/`closed` this long. Default 60 s. */
+  readonly sourceStuckAfterMs?: number;
 }
 
 function summary(p: AcceptedPush): string {
@@ -51,7 +56,7 @@ function summary(p: AcceptedPush): string {
   return `meter ${p.meter.id ?? p.meter.systemTitle ?? '?'} ${p.time ?? ''}: ${parts.join(', ') || `${Object.keys(r).length} values`}`;
 }
 
-export class Pipeline {
+export class Pipeline implements LivenessProbe {
   private readonly decoder: StreamDecoder;
   private readonly guard: PlausibilityGuard;
   private readonly problems: ProblemLog;
@@ -70,6 +75,10 @@ export class Pipeline {
    */
   private readonly amis: AmisLink | null;
   private readonly amisLogged = { state: 'listening', echo: false, searchFrames: 0, unanswered: false, paritySignatures: 0 };
+  /** Liveness bookkeeping (watchdog): set when started, at the end of each tick, at entry and end of each chunk. */
+  private startedAt: number | null = null;
+  private lastTickDoneAt = 0;
+  private lastChunkDoneAt = 0;
 
   constructor(
     private readonly source: ByteSource,
@@ -94,6 +103,7 @@ export class Pipeline {
     // An exception here must not reach the source (a stream could close its port) nor another meter's pipeline.
     this.source.onData((chunk) => this.guarded(() => this.handleChunk(chunk)));
     this.timer = setInterval(() => this.guarded(() => this.tick()), 250);
+    this.startedAt = this.lastTickDoneAt = this.lastChunkDoneAt = this.clock();
     this.source.start();
     this.refreshStatus(this.clock());
   }
@@ -125,9 +135,38 @@ export class Pipeline {
     } catch (e) {
       // the decoder is built never to throw; if it ever does, keep running and say so
       this.log.child('decoder').error(`DECODER_FAILURE: please report: ${(e as Error).stack ?? String(e)}`);
+      this.lastChunkDoneAt = this.clock();
       return;
     }
     for (const r of results) this.handleResult(r);
+    this.lastChunkDoneAt = this.clock();
+  }
+
+  /**
+   * Watchdog probe (liveness.ts): dead when the tick timer stopped completing (the pipeline was stopped without a
+   * shutdown, or every tick throws), or when the source has been delivering for `stalledAfterMs` while no chunk
+   * completed (every chunk throws), or when a source that reopens by itself has stopped retrying (its status stuck at
+   * `error`, `sourceStuckAfterMs`). Silence from the meter is not a problem here: the reader status says that.
+   */
+  liveness(): LivenessProblem | null {
+    if (this.startedAt === null || this.stopping) return null;
+    const now = this.clock();
+    const limit = this.options.stalledAfterMs ?? 10_000;
+    if (now - this.lastTickDoneAt > limit) {
+      return { code: 'PIPELINE_STOPPED', detail: `the pipeline for ${this.source.description} has not run for ${Math.round((now - this.lastTickDoneAt) / 1000)} s` };
+    }
+    if (this.lastChunkAt > this.lastChunkDoneAt && this.lastChunkAt - this.lastChunkDoneAt > limit) {
+      return {
+        code: 'PIPELINE_STALLED',
+        detail: `${this.source.description} delivers bytes but the pipeline has completed none for ${Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000)} s`,
+      };
+    }
+    const status = this.source.status;
+    const stuckFor = now - status.since.getTime();
+    if (this.source.reconnects && (status.state === 'error' || status.state === 'closed') && stuckFor > (this.options.sourceStuckAfterMs ?? 60_000)) {
+      return { code: 'SOURCE_STOPPED', detail: `${this.source.description} stopped retrying: "${status.detail}" for ${Math.round(stuckFor / 1000)} s` };
+    }
+    return null;
   }
 
   private handleResult(result: DecodeResult): void {
@@ -249,6 +288,7 @@ export class Pipeline {
     this.refreshStatus(now);
     this.problems.summarise(now);
     if (++this.ticks % 20 === 0) this.state.broadcastHealth();
+    this.lastTickDoneAt = now;
   }
 }
 

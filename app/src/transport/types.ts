@@ -19,6 +19,12 @@ export interface ByteSource {
   /** e.g. "/dev/serial/by-id/usb-…", "tcp://192.168.1.5:3333", "simulator". */
   readonly description: string;
   readonly status: SourceStatus;
+  /**
+   * True for sources that reopen by themselves after an error (serial, tcp): while they retry, their status passes
+   * through `opening` at least every few seconds (backoffMs). A status stuck at `error` means their retry loop died
+   * (the watchdog's SOURCE_STOPPED). Absent or false: an error may be final (no port configured, replay ended).
+   */
+  readonly reconnects?: boolean;
   start(): void;
   stop(): Promise<void>;
   onData(listener: (chunk: Uint8Array) => void): void;

@@ -213,6 +213,23 @@ export const healthCheckSchema = {
   properties: { status: { type: 'string', enum: ['ok'] } },
 } as const;
 
+/** Response schema of GET api/watchdog (Supervisor watchdog, Docker HEALTHCHECK): 200 ok, 503 failing. */
+export const watchdogSchema = {
+  type: 'object',
+  required: ['status', 'problems'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'failing'] },
+    problems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'detail'],
+        properties: { code: { type: 'string' }, detail: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 /** Request body of POST api/test-key: the keys as typed (normalised by the server, never echoed). */
 export const keyTestBodySchema = {
   type: 'object',

@@ -4,6 +4,7 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WatchdogVerdict } from '../pipeline/liveness.js';
 import type { LiveSource, MeterLiveSource } from './contract.js';
 import { LEGACY_METER_ID, LEGACY_METER_NAME } from '../config/options.js';
 import { MeterSelection } from './meterSelection.js';
@@ -30,6 +31,8 @@ export interface WebServerDeps {
   readonly logger?: FastifyBaseLogger | boolean | { readonly level: string };
   /** WebSocket heartbeat in ms (default 25 s); tests shorten it. */
   readonly heartbeatMs?: number;
+  /** Liveness for GET api/watchdog (the Supervisor's watchdog); absent: answers ok while the server runs. */
+  readonly watchdog?: { verdict(): WatchdogVerdict };
 }
 
 function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBaseLogger {
@@ -70,7 +73,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(connectionLifecycle);
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   const meters = new MeterSelection(deps.meters ?? (deps.source ? [{ id: LEGACY_METER_ID, name: LEGACY_METER_NAME, source: deps.source }] : []));
-  void app.register(apiRoutes, { meters });
+  void app.register(apiRoutes, { meters, ...(deps.watchdog ? { watchdog: deps.watchdog } : {}) });
   void app.register(historyRoutes, { meters });
   void app.register(liveRoutes, {
     meters,

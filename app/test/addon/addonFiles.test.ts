@@ -326,7 +326,6 @@ describe('config.yaml', () => {
     expect(config.ingress_port).toBe(INGRESS_PORT);
     expect(config.ingress_port).not.toBe(0);
     expect(config).not.toHaveProperty('webui');
-    expect(config).not.toHaveProperty('watchdog');
     expect(config).not.toHaveProperty('ports');
   });
 

@@ -7,7 +7,7 @@
  * - SC with the A bit (0x30): a 12-byte tag follows; with an authentication key it is verified by GCM with
  *   AAD = SC ‖ AK. Without one the data is decrypted by CTR and the result is "tag present, not verified".
  */
-import { createCipheriv, createDecipheriv, type Cipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipheriv } from 'node:crypto';
 import { MeterError } from '../../shared/errors.js';
 import { isAuthenticated, isEncrypted, type GloCiphered } from '../apdu/gloCiphering.js';
 
@@ -28,7 +28,7 @@ export interface Decrypted {
  * blocks encrypted in a single call, see `ctr`), which avoids a key schedule per push.
  */
 export class Decryptor {
-  private readonly ecb: Cipher | null;
+  private readonly ecb: Cipheriv | null;
 
   constructor(
     private readonly key: Uint8Array | null,

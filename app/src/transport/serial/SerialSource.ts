@@ -66,6 +66,8 @@ function describeOpenError(path: string, err: NodeJS.ErrnoException | Error): { 
 
 export class SerialSource extends BaseSource {
   readonly description: string;
+  /** Reopens by itself after an error (watchdog: ByteSource.reconnects). */
+  readonly reconnects = true;
   private port: SerialPort | null = null;
   private attempt = 0;
   private candidate = 0;

@@ -8,6 +8,8 @@ import { backoffMs, BaseSource } from '../types.js';
 
 export class TcpSource extends BaseSource {
   readonly description: string;
+  /** Reopens by itself after an error (watchdog: ByteSource.reconnects). */
+  readonly reconnects = true;
   private socket: Socket | null = null;
   private attempt = 0;
   private stopped = true;

@@ -1,12 +1,15 @@
 import type { FastifyPluginCallback } from 'fastify';
+import type { WatchdogVerdict } from '../../pipeline/liveness.js';
 import { parseKey } from '../../shared/hex.js';
 import type { KeyTestDto, MetersDto, SnapshotDto } from '../contract.js';
 import type { MeterSelection } from '../meterSelection.js';
-import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema } from '../schemas.js';
+import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema, watchdogSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
   /** The configured meters; `?meter=<id>` selects one (default: the first). */
   readonly meters: MeterSelection;
+  /** Liveness of the process (pipeline/liveness.ts); without it api/watchdog answers ok while the server runs. */
+  readonly watchdog?: { verdict(): WatchdogVerdict };
 }
 
 /** File name offered by GET api/capture. */
@@ -21,6 +24,17 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
 
   /** Liveness for the Docker HEALTHCHECK: answers as soon as the server is up. */
   app.get('/api/health', { schema: { response: { 200: healthCheckSchema } } }, () => ({ status: 'ok' as const }));
+
+  /**
+   * For the Supervisor's watchdog (config.yaml `watchdog:`) and the Docker HEALTHCHECK: 503 while the add-on is hung
+   * (event loop blocked, a pipeline dead), 200 otherwise, also while a meter is silent. Same ingress guard as every route:
+   * the Supervisor calls it from 172.30.32.2.
+   */
+  app.get('/api/watchdog', { schema: { response: { 200: watchdogSchema, 503: watchdogSchema } } }, (_req, reply) => {
+    const verdict = opts.watchdog?.verdict() ?? { ok: true, problems: [] };
+    void reply.header('cache-control', 'no-store').code(verdict.ok ? 200 : 503);
+    return { status: verdict.ok ? ('ok' as const) : ('failing' as const), problems: verdict.problems };
+  });
 
   /** Every meter with its status and power: the panel's meter switcher and overview. */
   app.get('/api/meters', { schema: { response: { 200: metersSchema } } }, (_req, reply): MetersDto => {
