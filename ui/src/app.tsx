@@ -1,19 +1,34 @@
 import { Badge, type Tone } from './components/badge/index.js';
+import { StatusLine, toneOfStatus } from './components/status-line/index.js';
 import { Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
 import { HealthPage } from './pages/health.js';
 import { LivePage } from './pages/live.js';
 import { route } from './state/route.js';
-import { connection, live, meterName } from './state/store.js';
+import { decoding, stale } from './state/freshness.js';
+import { connection, health, live, meterName } from './state/store.js';
 import s from './app.module.css';
 
-const CONN_TONE: Record<typeof connection.value, Tone> = { open: 'ok', connecting: 'warn', closed: 'error' };
+/**
+ * The header badge: green "Live" only while pushes arrive and decode; otherwise the reader status (wrong key, no
+ * data …) or the connection state, never green.
+ */
+function liveBadge(): { tone: Tone; text: string } {
+  if (connection.value !== 'open') return { tone: connection.value === 'closed' ? 'error' : 'warn', text: t.conn[connection.value] };
+  if (decoding.value) return { tone: 'ok', text: t.conn.open };
+  const status = health.value?.status.id;
+  if (!status) return { tone: 'warn', text: t.conn.connecting };
+  if (status === 'ok' || status === 'broker') return { tone: 'warn', text: stale.value ? t.conn.stale : t.health.readerStatus.names.starting };
+  const tone = toneOfStatus(status);
+  return { tone: tone === 'ok' ? 'info' : tone, text: t.health.readerStatus.names[status] };
+}
 
 /** Shell: header with meter name and connection badge, tabs, and the page of the current hash route. */
 export function App() {
   const tab = route.value.tab;
   const maker = live.value?.meter?.manufacturer;
+  const badge = liveBadge();
   return (
     <>
       <header class={s.header}>
@@ -21,12 +36,13 @@ export function App() {
           <h1 class={s.name} data-testid="meter-name">{meterName.value ?? t.appTitle}</h1>
           {maker && <span class={s.maker}>{maker}</span>}
           <span class={s.conn} data-testid="connection" data-state={connection.value}>
-            <Badge tone={CONN_TONE[connection.value]}>{t.conn[connection.value]}</Badge>
+            <Badge tone={badge.tone}>{badge.text}</Badge>
           </span>
         </div>
         <Tabs />
       </header>
       <main data-page={tab}>
+        <StatusLine />
         {tab === 'live' ? <LivePage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
       </main>
       <footer class={s.footer}>{t.footerNoKey}</footer>

@@ -3,6 +3,7 @@ import { Badge, type Tone } from '../components/badge/index.js';
 import { KeyTest } from '../components/key-test/index.js';
 import { LayerLight } from '../components/layer-light/index.js';
 import { t } from '../i18n/index.js';
+import { errorSentence, stageName } from '../i18n/render.js';
 import * as f from '../lib/format.js';
 import { health, now, version } from '../state/store.js';
 import s from './style.module.css';
@@ -84,9 +85,22 @@ export function HealthPage() {
           {h.lastError ? (
             <>
               <p class={s.flush}>
-                <Badge tone="error">{h.lastError.code}</Badge> <span class="muted">{f.dateTime(h.lastError.at)} · {f.age(h.lastError.at, now.value)}</span>
+                <Badge tone="error">{h.lastError.code}</Badge>{' '}
+                <span class="muted">
+                  {stageName(h.lastError.stage)} · {f.dateTime(h.lastError.at)} · {f.age(h.lastError.at, now.value)}
+                </span>
               </p>
-              <p class={s.gap}>{f.errorText(h.lastError)}</p>
+              <p class={s.gap} data-code={h.lastError.code}>
+                {errorSentence(h.lastError)}
+              </p>
+              {h.lastError.detail && (
+                <details class="muted">
+                  <summary>{t.inspector.technical}</summary>
+                  <code lang="en" translate={false}>
+                    {h.lastError.detail}
+                  </code>
+                </details>
+              )}
             </>
           ) : (
             <p class={`muted ${s.flush}`}>{t.health.noError}</p>

@@ -1,0 +1,60 @@
+import type { ReaderStatusId } from '../../api/contract.js';
+import { t } from '../../i18n/index.js';
+import { fill } from '../../i18n/render.js';
+import { cx } from '../../lib/cx.js';
+import * as f from '../../lib/format.js';
+import { stale, valuesAgeMs } from '../../state/freshness.js';
+import { href } from '../../state/route.js';
+import { connection, health, live } from '../../state/store.js';
+import s from './style.module.css';
+
+export type StatusTone = 'ok' | 'info' | 'warn' | 'error';
+
+/** Tone of a reader status: transient or partial problems warn, the rest stops the data. */
+export function toneOfStatus(status: ReaderStatusId): StatusTone {
+  if (status === 'ok') return 'ok';
+  if (status === 'starting') return 'info';
+  if (status === 'line_errors' || status === 'implausible_values' || status === 'broker') return 'warn';
+  return 'error';
+}
+
+/**
+ * One sentence above every page: the reader status (the same value as Home Assistant's status entity) with its
+ * cause and the next step, a link to the Health tab, and the age of the values when pushes stopped. A polite live
+ * region, so screen readers announce a change without interrupting.
+ */
+export function StatusLine() {
+  const h = health.value;
+  const offline = connection.value === 'closed';
+  const id = h?.status.id ?? null;
+  const tone: StatusTone = offline ? 'error' : id ? toneOfStatus(id) : 'info';
+  const receivedAt = live.value?.receivedAt;
+  const age = valuesAgeMs.value;
+  const staleText = stale.value && receivedAt && age !== null ? fill(t.statusLine.stale, { age: f.duration(age), time: f.time(receivedAt) }) : null;
+  return (
+    <div class={cx(s.line, s[tone])} role="status" aria-live="polite" data-testid="status-line" data-status={offline ? 'offline' : (id ?? 'unknown')} data-tone={tone}>
+      <span class={s.text}>
+        {offline ? (
+          t.statusLine.offline
+        ) : id ? (
+          <>
+            <strong>{t.health.readerStatus.names[id]}:</strong> {t.health.readerStatus.advice[id]}
+          </>
+        ) : (
+          t.waiting
+        )}
+        {staleText && (
+          <>
+            {' '}
+            <span data-testid="stale-note">{staleText}</span>
+          </>
+        )}
+      </span>
+      {!offline && id && id !== 'ok' && (
+        <a class={s.link} href={href('health')}>
+          {t.statusLine.details}
+        </a>
+      )}
+    </div>
+  );
+}
