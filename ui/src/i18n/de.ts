@@ -303,6 +303,8 @@ export const de = {
       identification: 'Kennung',
       'data lines': 'Datenzeilen',
       'end line': 'Schlusszeile',
+      'general-glo-ciphering APDU': 'General-glo-ciphering-APDU',
+      'data-notification APDU': 'Data-Notification-APDU',
       'DSMR telegram': 'DSMR-Telegramm',
     } as Record<string, string>,
     fieldValues: {

@@ -320,6 +320,8 @@ export const en = {
       identification: 'identification',
       'data lines': 'data lines',
       'end line': 'end line',
+      'general-glo-ciphering APDU': 'general-glo-ciphering APDU',
+      'data-notification APDU': 'data-notification APDU',
       'DSMR telegram': 'DSMR telegram',
     } as Record<string, string>,
     /** Field values given as params. */
