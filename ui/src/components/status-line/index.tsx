@@ -4,7 +4,7 @@ import { fill } from '../../i18n/render.js';
 import { cx } from '../../lib/cx.js';
 import * as f from '../../lib/format.js';
 import { stale, valuesAgeMs } from '../../state/freshness.js';
-import { href } from '../../state/route.js';
+import { href, route } from '../../state/route.js';
 import { connection, health, live } from '../../state/store.js';
 import s from './style.module.css';
 
@@ -50,7 +50,7 @@ export function StatusLine() {
           </>
         )}
       </span>
-      {!offline && id && id !== 'ok' && (
+      {!offline && id && id !== 'ok' && route.value.tab !== 'health' && (
         <a class={s.link} href={href('health')}>
           {t.statusLine.details}
         </a>
