@@ -311,3 +311,38 @@ describe('the frame inspector holds still', () => {
     await screenshot(page, 'frames-pinned');
   }, 90_000);
 });
+
+describe('a hidden page', () => {
+  it('closes the live socket while hidden and resyncs from a fresh snapshot when visible again', async () => {
+    const { proxy } = await backendWithProxy(['--simulator', '--simulator-interval', '200']);
+    const p = await open(`${proxy.url}#/live`);
+    const { page } = p;
+    const sockets: { closed: boolean; types: string[] }[] = [];
+    page.on('websocket', (ws) => {
+      const s = { closed: false, types: [] as string[] };
+      sockets.push(s);
+      ws.on('close', () => (s.closed = true));
+      ws.on('framereceived', (f) => s.types.push((JSON.parse(String(f.payload)) as { type: string }).type));
+    });
+    await page.reload();
+    const live = await waitFor('pushes on a socket', async () => sockets.find((x) => !x.closed && x.types.filter((t) => t === 'push').length >= 3), 10_000);
+    expect(live.types[0]).toBe('snapshot');
+
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await setVisibility('hidden');
+    // closed after the grace period (10 s): a background tab costs nothing
+    await waitFor('the socket to close while hidden', async () => live.closed, 15_000);
+    const opened = sockets.length;
+    const received = live.types.length;
+    await sleep(1000);
+    expect(sockets.length).toBe(opened);
+    expect(live.types.length).toBe(received);
+
+    await setVisibility('visible');
+    const next = await waitFor('a new socket', async () => sockets.length > opened && sockets.at(-1)!.types.length >= 2 && sockets.at(-1), 5000);
+    expect(next.types[0]).toBe('snapshot');
+    await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 5000 });
+    expect(p.errors).toEqual([]);
+  }, 60_000);
+});
