@@ -272,7 +272,9 @@ describe('the frame inspector holds still', () => {
     await page.click('[data-testid=pause]');
     expect(await pinnedRow.getAttribute('data-pinned')).toBe('true');
 
-    const newest = async () => Number(await page.locator('li[data-frame-id]').first().getAttribute('data-frame-id', { timeout: 1000 }));
+    // pinned pushes are listed on top; the live list follows
+    expect(Number(await page.locator('li[data-frame-id]').first().getAttribute('data-frame-id'))).toBe(pinnedId);
+    const newest = async () => Number(await page.locator('li[data-frame-id]:not([data-pinned])').first().getAttribute('data-frame-id', { timeout: 1000 }));
     await waitFor('200 more pushes', async () => (await newest()) >= pinnedId + 200, 40_000);
     // still listed, although the live list keeps 50 and the add-on's ring buffer as many
     expect(await pinnedRow.count()).toBe(1);

@@ -30,12 +30,11 @@ export const heldBack = signal<readonly FrameSummaryDto[]>([]);
 /** Pinned frames by id: never evicted from the list (their details are kept too). */
 export const pinned = signal<ReadonlyMap<number, FrameSummaryDto>>(new Map());
 
-/** What the inspector lists: the live list plus pinned frames that left it, newest first. */
+/** What the inspector lists: pinned frames on top (they hold still there), then the live list, newest first. */
 export const shownFrames = computed<readonly FrameSummaryDto[]>(() => {
-  const list = frames.value;
-  const ids = new Set(list.map((f) => f.id));
-  const extra = [...pinned.value.values()].filter((f) => !ids.has(f.id));
-  return extra.length === 0 ? list : [...list, ...extra].sort((a, b) => b.id - a.id);
+  const pins = pinned.value;
+  if (pins.size === 0) return frames.value;
+  return [...[...pins.values()].sort((a, b) => b.id - a.id), ...frames.value.filter((f) => !pins.has(f.id))];
 });
 
 /** Wall clock for ages, ticking once a second. */
