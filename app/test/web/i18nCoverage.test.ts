@@ -8,7 +8,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeFrame } from '../../src/framing/describe.js';
 import { StreamFramer } from '../../src/framing/StreamFramer.js';
-import { GUARD_CODES } from '../../src/pipeline/guards.js';
+import type { Readings } from '../../src/dlms/obis/readings.js';
+import { GUARD_CODES, PlausibilityGuard, type GuardResult } from '../../src/pipeline/guards.js';
 import { BLOCK_TITLES, FIELD_LABELS } from '../../src/pipeline/frameRecord.js';
 import { HINT_IDS, LAYER_MESSAGES, READER_STATUSES, STATUS_TEXT } from '../../src/pipeline/health.js';
 import { ERROR_CODES, type ErrorStage } from '../../src/shared/errors.js';
@@ -29,13 +30,20 @@ const langs = () => [
 
 const placeholders = (template: string): string[] => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
-/** Parameters each guard code carries (guards.ts GuardResult.params). */
-const GUARD_PARAMS: Record<(typeof GUARD_CODES)[number], readonly string[]> = {
-  PLAUSIBILITY_RANGE: ['obis', 'value', 'unit'],
-  PLAUSIBILITY_ENERGY_DECREASE: ['obis', 'from', 'to', 'unit'],
-  PLAUSIBILITY_ENERGY_JUMP: ['obis', 'rise', 'seconds', 'allowed', 'unit'],
-  PLAUSIBILITY_NEW_METER: ['meter', 'previous'],
-};
+/** The parameters each guard code carries, taken from real rejections of the guard. */
+function guardParams(): Record<string, readonly string[]> {
+  const push = (wh: number, extra: Readings = {}): Readings => ({ '1-0:1.8.0': { value: wh, unit: 'Wh' }, '1-0:1.7.0': { value: 300, unit: 'W' }, ...extra });
+  const failures: GuardResult[] = [];
+  const g = new PlausibilityGuard();
+  failures.push(g.check(push(1000, { '1-0:32.7.0': { value: 900, unit: 'V' } }), 0));
+  g.check(push(1000), 0, 'A');
+  g.check(push(1000), 5000, 'A');
+  failures.push(g.check(push(500), 10_000, 'A'), g.check(push(1_000_000_000), 15_000, 'A'), g.check(push(1000), 20_000, 'B'));
+  const out: Record<string, readonly string[]> = {};
+  for (const f of failures) if (!f.ok) out[f.code] = Object.keys(f.params);
+  expect(Object.keys(out).sort()).toEqual([...GUARD_CODES].sort());
+  return out;
+}
 const BLOCK_PARAMS: Record<(typeof BLOCK_TITLES)[number], readonly string[]> = {
   block_skipped: ['bytes', 'reason'],
   block_mbus: ['index', 'count'],
@@ -68,9 +76,10 @@ function expectTranslated(catalogue: Record<string, string>, codes: readonly str
 
 describe('every backend code has an English and a German text', () => {
   it('decode error codes and guard codes (the sentence shown for a failed push or key test)', () => {
+    const params = guardParams();
     for (const [lang, m] of langs()) {
       expectTranslated(m.codes.errors, Object.keys(ERROR_CODES), () => [], `${lang} codes.errors`);
-      expectTranslated(m.codes.errors, GUARD_CODES, (c) => GUARD_PARAMS[c as keyof typeof GUARD_PARAMS], `${lang} codes.errors`);
+      expectTranslated(m.codes.errors, GUARD_CODES, (c) => params[c]!, `${lang} codes.errors`);
       expectTranslated(m.codes.errors, ['UNKNOWN'], () => [], `${lang} codes.errors`);
       expectTranslated(m.codes.stages, ERROR_STAGES, () => [], `${lang} codes.stages`);
       expectTranslated(m.frames.stages, STAGE_IDS, () => [], `${lang} frames.stages`);
