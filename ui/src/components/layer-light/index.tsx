@@ -18,6 +18,14 @@ export function LayerLight({ layer }: { layer: HealthLayerDto }) {
           {message(t.codes.layers, layer.detail)}
         </div>
         {hint && <div class={s.hint}>{hint}</div>}
+        {layer.technical && (
+          <details class="muted">
+            <summary>{t.inspector.technical}</summary>
+            <code lang="en" translate={false}>
+              {layer.technical}
+            </code>
+          </details>
+        )}
       </div>
     </li>
   );
