@@ -213,9 +213,6 @@ export type ReaderStatus = (typeof READER_STATUSES)[number];
 const everyStatusListed: Exclude<ReaderStatusId, ReaderStatus> extends never ? true : false = true;
 void everyStatusListed;
 
-/** Codes a `broker` status carries (`MQTT_` + the publisher's state). */
-export const MQTT_STATUS_CODES = ['MQTT_OFF', 'MQTT_AUTH_FAILED', 'MQTT_UNREACHABLE', 'MQTT_ERROR'] as const;
-
 /** The layer a status belongs to (log prefix, panel grouping). */
 export type StatusLayer = 'reader' | 'serial' | 'bytes' | 'framing' | 'crypto' | 'structure' | 'layout' | 'guard' | 'mqtt';
 
