@@ -160,7 +160,7 @@ export const de = {
     label: 'Status des Lesers',
     details: 'Details unter Zustand',
     offline: 'Keine Verbindung zum Add-on: das Panel verbindet sich selbst neu. Falls das anhält, prüfen, ob das Add-on läuft.',
-    stale: 'Werte seit {age} nicht aktualisiert: das letzte Telegramm kam um {time}.',
+    stale: 'Werte seit {time} nicht aktualisiert.',
   },
   inspector: {
     pause: 'Anhalten',

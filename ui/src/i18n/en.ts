@@ -164,7 +164,7 @@ export const en = {
     label: 'Reader status',
     details: 'Details in Health',
     offline: 'No connection to the add-on: the panel reconnects by itself. If this persists, check that the add-on runs.',
-    stale: 'Values not updated for {age}: the last push arrived at {time}.',
+    stale: 'Values not updated since {time}.',
   },
   /** The frame inspector's controls. */
   inspector: {

@@ -3,9 +3,9 @@ import { t } from '../../i18n/index.js';
 import { fill } from '../../i18n/render.js';
 import { cx } from '../../lib/cx.js';
 import * as f from '../../lib/format.js';
-import { stale, valuesAgeMs } from '../../state/freshness.js';
+import { stale } from '../../state/freshness.js';
 import { href, route } from '../../state/route.js';
-import { connection, health, live } from '../../state/store.js';
+import { connection, health, live, now } from '../../state/store.js';
 import s from './style.module.css';
 
 export type StatusTone = 'ok' | 'info' | 'warn' | 'error';
@@ -20,8 +20,9 @@ export function toneOfStatus(status: ReaderStatusId): StatusTone {
 
 /**
  * One sentence above every page: the reader status (the same value as Home Assistant's status entity) with its
- * cause and the next step, a link to the Health tab, and the age of the values when pushes stopped. A polite live
- * region, so screen readers announce a change without interrupting.
+ * cause and the next step, a link to the Health tab, and since when the values are stale when pushes stopped. The
+ * sentence is a polite live region, so screen readers announce a change without interrupting; the ticking age
+ * beside it is outside the region (it would be announced every second).
  */
 export function StatusLine() {
   const h = health.value;
@@ -29,11 +30,10 @@ export function StatusLine() {
   const id = h?.status.id ?? null;
   const tone: StatusTone = offline ? 'error' : id ? toneOfStatus(id) : 'info';
   const receivedAt = live.value?.receivedAt;
-  const age = valuesAgeMs.value;
-  const staleText = stale.value && receivedAt && age !== null ? fill(t.statusLine.stale, { age: f.duration(age), time: f.time(receivedAt) }) : null;
+  const staleText = stale.value && receivedAt ? fill(t.statusLine.stale, { time: f.time(receivedAt) }) : null;
   return (
-    <div class={cx(s.line, s[tone])} role="status" aria-live="polite" data-testid="status-line" data-status={offline ? 'offline' : (id ?? 'unknown')} data-tone={tone}>
-      <span class={s.text}>
+    <div class={cx(s.line, s[tone])} data-testid="status-line" data-status={offline ? 'offline' : (id ?? 'unknown')} data-tone={tone}>
+      <span class={s.text} role="status" aria-live="polite" data-testid="status-text">
         {offline ? (
           t.statusLine.offline
         ) : id ? (
@@ -50,6 +50,11 @@ export function StatusLine() {
           </>
         )}
       </span>
+      {staleText && receivedAt && (
+        <span class="muted" data-testid="stale-age">
+          {f.age(receivedAt, now.value)}
+        </span>
+      )}
       {!offline && id && id !== 'ok' && route.value.tab !== 'health' && (
         <a class={s.link} href={href('health')}>
           {t.statusLine.details}
