@@ -32,6 +32,13 @@ export function errorSentence(e: Pick<ErrorDto, 'code' | 'params'>): string {
   return message(t.codes.errors, { code: e.code, ...(params ? { params } : {}) });
 }
 
+/** A hex block's title (block_mbus {index,count}, block_skipped {bytes,reason} …), the skip reason translated too. */
+export function blockTitle(m: MessageDto): string {
+  const reason = m.params?.reason;
+  const params = typeof reason === 'string' ? { ...m.params, reason: t.codes.reasons[reason] ?? reason } : m.params;
+  return message(t.codes.blocks, { code: m.code, ...(params ? { params } : {}) });
+}
+
 /** The layer (stage) a failure belongs to, translated. */
 export const stageName = (stage: ErrorDto['stage']): string => t.codes.stages[stage];
 

@@ -1,6 +1,6 @@
 import type { HexBlockDto, HexFieldDto } from '../../api/contract.js';
 import { t } from '../../i18n/index.js';
-import { fill, message } from '../../i18n/render.js';
+import { blockTitle, fill } from '../../i18n/render.js';
 import { cx } from '../../lib/cx.js';
 import { hexSpaced } from '../../lib/format.js';
 import s from './style.module.css';
@@ -60,7 +60,7 @@ export function HexView({ blocks }: { blocks: readonly HexBlockDto[] }) {
         <figure key={i} class={cx(s.block, b.failed && s.failed)} data-block={b.title.code} data-failed={b.failed ? 'true' : undefined}>
           <figcaption>
             {b.failed && <span aria-hidden="true">✗ </span>}
-            {message(t.codes.blocks, b.title)} <span class="muted">({b.hex.length / 2} B)</span>
+            {blockTitle(b.title)} <span class="muted">({b.hex.length / 2} B)</span>
           </figcaption>
           <pre class={s.hex}>
             {segments(b).map((seg, j) => (
