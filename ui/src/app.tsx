@@ -1,5 +1,6 @@
 import { Badge, type Tone } from './components/badge/index.js';
 import { MeterSwitcher } from './components/meter-switcher/index.js';
+import { StatusLine, toneOfStatus } from './components/status-line/index.js';
 import { TAB_PANEL_ID, tabId, Tabs } from './components/tabs/index.js';
 import { t } from './i18n/index.js';
 import { FramesPage } from './pages/frames.js';
@@ -7,15 +8,29 @@ import { HealthPage } from './pages/health.js';
 import { HistoryPage } from './pages/history.js';
 import { LivePage } from './pages/live.js';
 import { route } from './state/route.js';
-import { connection, live, meterName } from './state/store.js';
+import { decoding, stale } from './state/freshness.js';
+import { connection, health, live, meterName } from './state/store.js';
 import s from './app.module.css';
 
-const CONN_TONE: Record<typeof connection.value, Tone> = { open: 'ok', connecting: 'warn', closed: 'error' };
+/**
+ * The header badge: green "Live" only while pushes arrive and decode; otherwise the reader status (wrong key, no
+ * data …) or the connection state, never green.
+ */
+function liveBadge(): { tone: Tone; text: string } {
+  if (connection.value !== 'open') return { tone: connection.value === 'closed' ? 'error' : 'warn', text: t.conn[connection.value] };
+  if (decoding.value) return { tone: 'ok', text: t.conn.open };
+  const status = health.value?.status.id;
+  if (!status) return { tone: 'warn', text: t.conn.connecting };
+  if (status === 'ok' || status === 'broker') return { tone: 'warn', text: stale.value ? t.conn.stale : t.health.readerStatus.names.starting };
+  const tone = toneOfStatus(status);
+  return { tone: tone === 'ok' ? 'info' : tone, text: t.health.readerStatus.names[status] };
+}
 
 /** Shell: header with meter name and connection badge, tabs, and the page of the current hash route. */
 export function App() {
   const tab = route.value.tab;
   const maker = live.value?.meter?.manufacturer;
+  const badge = liveBadge();
   return (
     <>
       <header class={s.header}>
@@ -25,13 +40,14 @@ export function App() {
           {/* A live region: screen readers announce "Connection to the add-on: Offline" when it changes. */}
           <span class={s.conn} role="status" data-testid="connection" data-state={connection.value}>
             <span class="visually-hidden">{t.a11y.connection}: </span>
-            <Badge tone={CONN_TONE[connection.value]}>{t.conn[connection.value]}</Badge>
+            <Badge tone={badge.tone}>{badge.text}</Badge>
           </span>
         </div>
         <MeterSwitcher />
         <Tabs />
       </header>
       <main data-page={tab}>
+        <StatusLine />
         <div class={s.panel} role="tabpanel" id={TAB_PANEL_ID} aria-labelledby={tabId(tab)} tabIndex={0}>
           {tab === 'live' ? <LivePage /> : tab === 'history' ? <HistoryPage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
         </div>

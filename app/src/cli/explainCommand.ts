@@ -13,12 +13,51 @@ import { AMIS_RECORDS } from '../mbus/amisRecords.js';
 import { walkRecords } from '../mbus/records.js';
 import { toFrameRecord } from '../pipeline/frameRecord.js';
 import { toErrorRecord } from '../shared/errors.js';
+import type { HexFieldDto, MessageDto } from '../web/contract.js';
 import type { DecodeOptions } from './decodeCommand.js';
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
 
-function fieldLines(fields: readonly { start: number; length: number; label: string; value?: string }[]): string[] {
-  return fields.map((f) => `    ${hex4(f.start)} +${f.length}  ${f.label}${f.value ? `: ${f.value}` : ''}`);
+/** English block titles for the CLI (the panel translates the same codes in ui/src/i18n). */
+function blockTitle(title: MessageDto): string {
+  const p = title.params ?? {};
+  const of = Number(p.count) > 1 ? ` ${p.index} of ${p.count}` : '';
+  switch (title.code) {
+    case 'block_skipped':
+      return `${p.bytes} skipped bytes (${p.reason})`;
+    case 'block_mbus':
+      return `M-Bus frame${of}`;
+    case 'block_hdlc':
+      return `HDLC frame${of}`;
+    case 'block_dsmr':
+      return `DSMR telegram${of}`;
+    case 'block_raw':
+      return `APDU without link layer${of}`;
+    case 'block_apdu_ciphered':
+      return 'APDU (general-glo-ciphering)';
+    case 'block_plaintext':
+      return 'Decrypted data-notification';
+    case 'block_plaintext_invalid':
+      return 'Decryption output: not a valid data-notification';
+    default:
+      return title.code === 'block_apdu' ? 'APDU' : title.code;
+  }
+}
+
+/** A field in English: label codes with underscores read as words; params give the meaning of the value. */
+function fieldText(f: HexFieldDto): string {
+  const label = f.label.replace(/_/g, ' ');
+  const p = f.params;
+  let value = f.value ?? '';
+  if (p && typeof p.suite === 'number') value = `${value}: suite ${p.suite}${p.encrypted ? ', encrypted' : ''}${p.authenticated ? ', authenticated (tag)' : ', no tag'}`;
+  else if (p && typeof p.bytes === 'number') value = `${p.bytes} bytes`;
+  else if (p?.state === 'absent') value = 'absent';
+  else if (p?.state === 'implausible') value = 'not plausible';
+  return value ? `${label}: ${value}` : label;
+}
+
+function fieldLines(fields: readonly HexFieldDto[]): string[] {
+  return fields.map((f) => `    ${hex4(f.start)} +${f.length}  ${fieldText(f)}`);
 }
 
 function axdrLines(plaintext: Uint8Array): string[] {
@@ -61,7 +100,7 @@ export function explainResult(result: DecodeResult, index: number): string[] {
   out.push(`  stages: ${record.stages.map((s) => `${s.id} ${s.status}`).join(', ')}`);
   for (const block of record.blocks) {
     const bytes = block.hex.length / 2;
-    out.push(`  ${block.title} (${bytes} bytes)`);
+    out.push(`  ${blockTitle(block.title)} (${bytes} bytes)`);
     out.push(...fieldLines(block.fields));
   }
   if (record.security) {

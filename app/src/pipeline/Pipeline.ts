@@ -195,7 +195,7 @@ export class Pipeline implements LivenessProbe {
       const message = `${verdict.code}: implausible values, push dropped (${verdict.detail})`;
       this.log.child('guard').debug(message);
       this.problems.failure('guard', verdict.code, message, now);
-      this.state.recordResult(result, { code: verdict.code, detail: verdict.detail }, null);
+      this.state.recordResult(result, { code: verdict.code, detail: verdict.detail, params: verdict.params }, null);
       this.refreshStatus(now);
       return;
     }

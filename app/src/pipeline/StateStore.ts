@@ -9,25 +9,31 @@ import type { AcceptedPush, Diagnostics, MqttStatus } from '../outputs/types.js'
 import { toHex } from '../shared/hex.js';
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { SourceStatus } from '../transport/types.js';
-import type {
-  FrameRecordDto,
-  HealthDto,
-  HistoryPointDto,
-  KeyTestDto,
-  LiveDto,
-  LiveMessage,
-  LiveSource,
-  SnapshotDto,
+import {
+  SNAPSHOT_HISTORY_POINTS,
+  type FrameRecordDto,
+  type FrameSummaryDto,
+  type HealthDto,
+  type HistoryPointDto,
+  type KeyTestDto,
+  type LiveDeltaDto,
+  type LiveDto,
+  type LiveMessage,
+  type LiveSource,
+  type SnapshotDto,
 } from '../web/contract.js';
 import { computeLayers, linkStatusOf, readerStatusOf, type HealthInputs, type StatusView } from './health.js';
 import { profileOf } from './profile.js';
-import { rawBytesOf, readingsOf, toFrameRecord, type KeyOf, type RecordInput } from './frameRecord.js';
+import { errorOf, rawBytesOf, readingsOf, toFrameRecord, toFrameSummary, type KeyOf, type RecordInput } from './frameRecord.js';
 
 interface RecentPush {
   readonly input: RecordInput;
   readonly ok: boolean;
+  summary: FrameSummaryDto | null;
   record: FrameRecordDto | null;
 }
+
+type Rejection = NonNullable<RecordInput['rejected']>;
 
 export interface StateStoreOptions {
   readonly version: string;
@@ -63,6 +69,10 @@ export class StateStore implements LiveSource {
   private rejected = 0;
   private readonly errors: Record<string, number> = {};
   private lastError: (HealthDto['lastError'] & object) | null = null;
+  /** The health view last sent to subscribers, without counters (JSON), so pushes carry it only when it changed. */
+  private lastHealthSent: string | null = null;
+  /** The live values last sent, so a push carries only what changed. */
+  private lastLiveSent: LiveDto | null = null;
   private lastByteAt: number | null = null;
   private lastFrameAt: number | null = null;
   private bytesSinceFrame = 0;
@@ -114,7 +124,7 @@ export class StateStore implements LiveSource {
   }
 
   /** A decoded push that passed the guards (accepted) or was dropped by them (rejection given). */
-  recordResult(result: DecodeResult, rejection: { code: string; detail: string } | null, accepted: AcceptedPush | null): void {
+  recordResult(result: DecodeResult, rejection: Rejection | null, accepted: AcceptedPush | null): void {
     const now = this.clock();
     const isDiscard = result.trace.discarded !== null;
     const frameCount = result.trace.frames.length;
@@ -135,11 +145,10 @@ export class StateStore implements LiveSource {
       this.consecutiveWrongKey = 0;
       this.consecutiveFailures = 0;
     } else {
-      const code = rejection ? rejection.code : result.ok ? 'UNKNOWN' : result.error.code;
-      const stage = rejection ? 'layout' : result.ok ? 'layout' : result.error.stage;
-      const message = rejection ? `${rejection.code}: implausible values, push dropped (${rejection.detail})` : result.ok ? '' : result.error.message;
+      const error = errorOf({ result, rejected: rejection }) ?? { stage: 'layout' as const, code: 'UNKNOWN' };
+      const code = error.code;
       this.errors[code] = (this.errors[code] ?? 0) + 1;
-      this.lastError = { stage, code, message, at: new Date(now).toISOString() };
+      this.lastError = { ...error, at: new Date(now).toISOString() };
       if (code === 'FRAME_CHECKSUM') this.checksumErrorsSinceFrame++;
       if (code === 'FRAME_UNSUPPORTED') this.unsupportedSinceFrame++;
       if (rejection) {
@@ -154,21 +163,50 @@ export class StateStore implements LiveSource {
         this.consecutiveWrongKey = code === 'CRYPTO_WRONG_KEY' ? this.consecutiveWrongKey + 1 : this.consecutiveWrongKey;
       }
     }
-    const entry: RecentPush = { input: { id: this.nextId++, at: new Date(now), result, rejected: rejection }, ok: result.ok && !rejection, record: null };
+    const entry: RecentPush = { input: { id: this.nextId++, at: new Date(now), result, rejected: rejection }, ok: result.ok && !rejection, summary: null, record: null };
     this.recent.unshift(entry);
     if (this.recent.length > (this.options.ringSize ?? 50)) this.recent.pop();
     const point = accepted ? this.pointOf(accepted, now) : null;
     if (accepted) this.live = this.liveOf(accepted);
     // display objects are built only while a panel is connected (no garbage per push otherwise)
     if (this.listeners.size === 0) return;
-    const health = this.health();
-    const record = this.recordOf(entry);
-    if (accepted) this.broadcast({ type: 'push', live: this.live, frame: record, point, health });
-    else this.broadcast({ type: 'frame', frame: record, health });
+    const { counters, health } = this.healthUpdate();
+    const frame = this.summaryOf(entry);
+    if (accepted) this.broadcast({ type: 'push', frame, ...this.liveUpdate(), point, counters, ...(health ? { health } : {}) });
+    else this.broadcast({ type: 'frame', frame, counters, ...(health ? { health } : {}) });
   }
 
-  private recordOf(entry: RecentPush): FrameRecordDto {
-    entry.record ??= toFrameRecord(entry.input, this.options.keyOf);
+  private summaryOf(entry: RecentPush): FrameSummaryDto {
+    entry.summary ??= toFrameSummary(entry.input);
+    return entry.summary;
+  }
+
+  /** The counters, and the whole health view only when something besides the counters changed since the last one sent. */
+  private healthUpdate(): { counters: HealthDto['counters']; health: HealthDto | null } {
+    const health = this.health();
+    const { counters, ...rest } = health;
+    const key = JSON.stringify(rest);
+    if (key === this.lastHealthSent) return { counters, health: null };
+    this.lastHealthSent = key;
+    return { counters, health };
+  }
+
+  /** The whole live view when the meter or its set of OBIS codes changed, else only the readings that changed. */
+  private liveUpdate(): { live: LiveDto } | { delta: LiveDeltaDto } {
+    const prev = this.lastLiveSent;
+    const live = this.live;
+    this.lastLiveSent = live;
+    const sameMeter = prev !== null && JSON.stringify(prev.meter) === JSON.stringify(live.meter);
+    const sameCodes = prev !== null && prev.readings.length === live.readings.length && prev.readings.every((r, i) => r.obis === live.readings[i]!.obis);
+    if (!prev || !sameMeter || !sameCodes) return { live };
+    const changed = live.readings.filter((r, i) => r.value !== prev.readings[i]!.value || r.unit !== prev.readings[i]!.unit);
+    return { delta: { meterTime: live.meterTime, receivedAt: live.receivedAt, netPowerW: live.netPowerW, readings: changed } };
+  }
+
+  frame(id: number): FrameRecordDto | null {
+    const entry = this.recent.find((e) => e.input.id === id);
+    if (!entry) return null;
+    entry.record ??= toFrameRecord(entry.input, this.options.keyOf, this.summaryOf(entry));
     return entry.record;
   }
 
@@ -231,7 +269,7 @@ export class StateStore implements LiveSource {
     return {
       startedAt: new Date(this.startedAt).toISOString(),
       source: this.options.sourceDescription,
-      status: { id: status.status, layer: status.layer, code: status.code, problem: status.problem, since: status.since.toISOString() },
+      status: { id: status.status, layer: status.layer, code: status.code, since: status.since.toISOString() },
       layers: computeLayers(this.healthInputs()),
       counters: {
         bytes: this.bytes,
@@ -254,11 +292,14 @@ export class StateStore implements LiveSource {
   snapshot(): SnapshotDto {
     const cutoff = this.clock() - HISTORY_MS;
     this.history = this.history.filter((p) => p.t >= cutoff);
-    const frames = this.recent.map((e) => this.recordOf(e));
-    return { version: this.options.version, live: this.live, health: this.health(), frames, history: [...this.history] };
+    const frames = this.recent.map((e) => this.summaryOf(e));
+    return { version: this.options.version, live: this.live, health: this.health(), frames, history: downsample(this.history, SNAPSHOT_HISTORY_POINTS) };
   }
 
   subscribe(listener: (message: LiveMessage) => void): () => void {
+    // the new subscriber starts from a snapshot: the next push carries the whole health and live view again
+    this.lastHealthSent = null;
+    this.lastLiveSent = null;
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -278,7 +319,7 @@ export class StateStore implements LiveSource {
   testKey(key: Uint8Array, authKey: Uint8Array | null): KeyTestDto {
     const last = this.recent.find((e) => e.input.result.trace.frames.length > 0);
     if (!last) {
-      return { tested: false, ok: false, error: null, message: 'no push captured yet: wait for the meter to send one', values: 0, meterId: null, meterTime: null };
+      return { tested: false, ok: false, error: null, values: 0, meterId: null, meterTime: null };
     }
     // the same decoder as the pipeline, on the bytes of that push only; the keys live only in this call
     const decoder = new StreamDecoder({ key, authKey });
@@ -290,20 +331,21 @@ export class StateStore implements LiveSource {
         tested: true,
         ok: true,
         error: null,
-        message: `the key decodes the last push: ${values} values`,
         values,
         meterId: decoded.push.meter.id,
         meterTime: decoded.push.time,
       };
     }
     const failed = results.find((r) => !r.ok && r.trace.discarded === null) ?? results[0];
-    const error = failed && !failed.ok ? { stage: failed.error.stage, code: failed.error.code, message: failed.error.message } : null;
-    return { tested: true, ok: false, error, message: error?.message ?? 'the push did not decode', values: 0, meterId: null, meterTime: null };
+    const error = failed && !failed.ok ? errorOf({ result: failed, rejected: null }) : null;
+    return { tested: true, ok: false, error, values: 0, meterId: null, meterTime: null };
   }
 
-  /** Pushes a fresh health view to subscribers (called on status changes and by a timer). */
+  /** Pushes a fresh health view to subscribers when it changed (called on status changes and by a timer). */
   broadcastHealth(): void {
-    if (this.listeners.size > 0) this.broadcast({ type: 'health', health: this.health() });
+    if (this.listeners.size === 0) return;
+    const { health } = this.healthUpdate();
+    if (health) this.broadcast({ type: 'health', health });
   }
 
   private broadcast(message: LiveMessage): void {
@@ -338,4 +380,18 @@ export class StateStore implements LiveSource {
     if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
     return point;
   }
+}
+
+/** At most `max` points: consecutive points averaged in equal buckets (the chart of an hour needs no more). */
+export function downsample(points: readonly HistoryPointDto[], max: number): HistoryPointDto[] {
+  if (points.length <= max) return [...points];
+  const out: HistoryPointDto[] = [];
+  const size = points.length / max;
+  for (let b = 0; b < max; b++) {
+    const bucket = points.slice(Math.floor(b * size), Math.floor((b + 1) * size));
+    if (bucket.length === 0) continue;
+    const mean = (f: (p: HistoryPointDto) => number) => Math.round(bucket.reduce((s, p) => s + f(p), 0) / bucket.length);
+    out.push({ t: bucket[bucket.length - 1]!.t, importW: mean((p) => p.importW), exportW: mean((p) => p.exportW) });
+  }
+  return out;
 }

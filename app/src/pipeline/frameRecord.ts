@@ -14,10 +14,11 @@ import { describeFrame } from '../framing/describe.js';
 import { isEncryptedMbusFrame, isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { AMIS_RECORDS } from '../mbus/amisRecords.js';
 import { walkRecords } from '../mbus/records.js';
-import type { LinkFrame } from '../framing/types.js';
 import { toHex } from '../shared/hex.js';
 import type {
+  ErrorDto,
   FrameRecordDto,
+  FrameSummaryDto,
   HexBlockDto,
   HexFieldDto,
   ReadingDto,
@@ -67,8 +68,54 @@ function stagesOf(result: DecodeResult, rejected: string | null): StageDto[] {
   });
 }
 
-const frameTitle = (f: LinkFrame, i: number, n: number) =>
-  `${f.framing === 'mbus' ? 'M-Bus frame' : f.framing === 'hdlc' ? 'HDLC frame' : f.framing === 'dsmr' ? 'DSMR telegram' : 'APDU without link layer'}${n > 1 ? ` ${i + 1} of ${n}` : ''}`;
+const FRAME_BLOCK = { mbus: 'block_mbus', hdlc: 'block_hdlc', dsmr: 'block_dsmr', raw: 'block_raw' } as const;
+
+/** Title codes of the hex blocks (translated by the panel). */
+export const BLOCK_TITLES = [
+  'block_skipped',
+  'block_mbus',
+  'block_hdlc',
+  'block_dsmr',
+  'block_raw',
+  'block_apdu',
+  'block_apdu_ciphered',
+  'block_plaintext',
+  'block_plaintext_invalid',
+  'block_mbus_records',
+] as const;
+
+/** Field labels this file gives (the framers' labels are the spec's abbreviations and names, framing/describe.ts). */
+export const FIELD_LABELS = [
+  'general_glo_ciphering',
+  'system_title_length',
+  'system_title',
+  'length',
+  'security_control',
+  'frame_counter',
+  'ciphertext',
+  'authentication_tag',
+  'data_notification',
+  'invoke_id',
+  'date_time',
+  'notification_body',
+  'payload',
+  'dsmr_telegram',
+  'mbus_records',
+  'mbus_records_unparseable',
+  'verification_bytes',
+  'dif_vif',
+  'mbus_record',
+  'mbus_record_unknown',
+] as const;
+type FieldLabel = (typeof FIELD_LABELS)[number];
+
+const field = (start: number, length: number, label: FieldLabel, kind: HexFieldDto['kind'], more: Partial<HexFieldDto> = {}): HexFieldDto => ({
+  start,
+  length,
+  label,
+  kind,
+  ...more,
+});
 
 function fieldKind(label: string): HexFieldDto['kind'] {
   if (/checksum|HCS|FCS/i.test(label)) return 'checksum';
@@ -79,40 +126,46 @@ function fieldKind(label: string): HexFieldDto['kind'] {
 
 function cipherFields(c: GloCiphered, apdu: Uint8Array, manufacturer: string | null): HexFieldDto[] {
   const sc = c.securityControl;
-  const scText = `suite ${sc & 0x0f}${sc & 0x20 ? ', encrypted' : ''}${sc & 0x10 ? ', authenticated (tag)' : ', no tag'}`;
   const fields: HexFieldDto[] = [
-    { start: 0, length: 1, label: 'general-glo-ciphering', value: 'tag 0xDB', kind: 'header' },
-    { start: 1, length: 1, label: 'system title length', kind: 'header' },
-    { start: 2, length: 8, label: 'system title', value: manufacturer ? `${manufacturer} ${toHex(c.systemTitle, 3)}` : toHex(c.systemTitle), kind: 'title' },
-    { start: 10, length: c.scAt - 10, label: 'length', value: `${apdu.length - c.scAt} bytes`, kind: 'header' },
-    { start: c.scAt, length: 1, label: 'security control', value: `0x${sc.toString(16).padStart(2, '0')}: ${scText}`, kind: 'security' },
-    { start: c.scAt + 1, length: 4, label: 'frame counter', value: String(c.frameCounter), kind: 'counter' },
-    { start: c.cipherStart, length: c.cipherEnd - c.cipherStart, label: 'ciphertext', kind: 'ciphertext' },
+    field(0, 1, 'general_glo_ciphering', 'header', { value: '0xDB' }),
+    field(1, 1, 'system_title_length', 'header', { value: '8' }),
+    field(2, 8, 'system_title', 'title', { value: manufacturer ? `${manufacturer} ${toHex(c.systemTitle, 3)}` : toHex(c.systemTitle) }),
+    field(10, c.scAt - 10, 'length', 'header', { value: String(apdu.length - c.scAt), params: { bytes: apdu.length - c.scAt } }),
+    // security control byte (DLMS Green Book 9.2.7.2.4.1): bits 0-3 suite, bit 4 authentication, bit 5 encryption
+    field(c.scAt, 1, 'security_control', 'security', {
+      value: `0x${sc.toString(16).padStart(2, '0')}`,
+      params: { suite: sc & 0x0f, encrypted: sc & 0x20 ? 1 : 0, authenticated: sc & 0x10 ? 1 : 0 },
+    }),
+    field(c.scAt + 1, 4, 'frame_counter', 'counter', { value: String(c.frameCounter) }),
+    field(c.cipherStart, c.cipherEnd - c.cipherStart, 'ciphertext', 'ciphertext'),
   ];
-  if (c.tag) fields.push({ start: c.cipherEnd, length: c.tag.length, label: 'authentication tag', kind: 'tag' });
+  if (c.tag) fields.push(field(c.cipherEnd, c.tag.length, 'authentication_tag', 'tag'));
   return fields;
+}
+
+function dateTimeField(p: Uint8Array, start: number, length: number, at: number): HexFieldDto {
+  const iso = parseDateTime(p, at)?.iso;
+  return field(start, length, 'date_time', 'counter', iso ? { value: iso } : { params: { state: 'implausible' } });
 }
 
 function plaintextFields(p: Uint8Array): HexFieldDto[] {
   // M-Bus records after the 2F 2F verification bytes (AMIS), DSMR text starts with '/' (also 0x2F)
-  if (p[0] === 0x2f && p[1] === 0x2f) return [{ start: 0, length: p.length, label: 'M-Bus data records (DIF/VIF)', kind: 'payload' }];
-  if (p[0] !== 0x0f || p.length < 6) return [{ start: 0, length: p.length, label: p[0] === 0x2f ? 'DSMR telegram' : 'payload', kind: 'payload' }];
-  const fields: HexFieldDto[] = [
-    { start: 0, length: 1, label: 'data-notification', value: 'tag 0x0F', kind: 'header' },
-    { start: 1, length: 4, label: 'invoke id and priority', kind: 'header' },
-  ];
+  if (p[0] === 0x2f && p[1] === 0x2f) return [field(0, p.length, 'mbus_records', 'payload')];
+  if (p[0] !== 0x0f || p.length < 6) return [field(0, p.length, p[0] === 0x2f ? 'dsmr_telegram' : 'payload', 'payload')];
+  // data-notification (IEC 62056-6-2 / Green Book 9.5): tag 0x0F, long-invoke-id-and-priority (4), date-time, body
+  const fields: HexFieldDto[] = [field(0, 1, 'data_notification', 'header', { value: '0x0F' }), field(1, 4, 'invoke_id', 'header')];
   let at = 5;
   if (p[at] === 0x0c && p.length >= at + 13) {
-    fields.push({ start: at, length: 13, label: 'date-time', value: parseDateTime(p, at + 1)?.iso ?? 'not plausible', kind: 'counter' });
+    fields.push(dateTimeField(p, at, 13, at + 1));
     at += 13;
   } else if (p[at] === 0x09 && p[at + 1] === 0x0c && p.length >= at + 14) {
-    fields.push({ start: at, length: 14, label: 'date-time', value: parseDateTime(p, at + 2)?.iso ?? 'not plausible', kind: 'counter' });
+    fields.push(dateTimeField(p, at, 14, at + 2));
     at += 14;
   } else if (p[at] === 0x00) {
-    fields.push({ start: at, length: 1, label: 'date-time', value: 'absent', kind: 'counter' });
+    fields.push(field(at, 1, 'date_time', 'counter', { params: { state: 'absent' } }));
     at += 1;
   }
-  if (at < p.length) fields.push({ start: at, length: p.length - at, label: 'notification body (A-XDR)', kind: 'payload' });
+  if (at < p.length) fields.push(field(at, p.length - at, 'notification_body', 'payload'));
   return fields;
 }
 
@@ -122,14 +175,14 @@ function mbusRecordFields(p: Uint8Array): HexFieldDto[] {
   try {
     records = walkRecords(p, 0, p.length);
   } catch {
-    return [{ start: 0, length: p.length, label: 'M-Bus data records (DIF/VIF, not parseable)', kind: 'payload' }];
+    return [field(0, p.length, 'mbus_records_unparseable', 'payload')];
   }
-  const fields: HexFieldDto[] = [{ start: 0, length: 2, label: 'verification bytes', value: '2F 2F', kind: 'security' }];
+  const fields: HexFieldDto[] = [field(0, 2, 'verification_bytes', 'security', { value: '2F 2F' })];
   for (const r of records) {
     const m = AMIS_RECORDS[r.header];
-    const headerLength = r.dataAt - r.at;
-    fields.push({ start: r.at, length: headerLength, label: 'DIF/VIF', value: r.header, kind: 'header' });
-    fields.push({ start: r.dataAt, length: r.dataLength, label: m ? `${m.obis} ${m.name}` : 'record not in the table (left out)', kind: 'payload' });
+    fields.push(field(r.at, r.dataAt - r.at, 'dif_vif', 'header', { value: r.header }));
+    // the record's OBIS code is the technical value; records not in the table are left out of the readings
+    fields.push(m ? field(r.dataAt, r.dataLength, 'mbus_record', 'payload', { value: m.obis }) : field(r.dataAt, r.dataLength, 'mbus_record_unknown', 'payload'));
   }
   return fields;
 }
@@ -141,36 +194,42 @@ function blocksOf(result: DecodeResult, manufacturer: string | null): HexBlockDt
   const blocks: HexBlockDto[] = [];
   if (t.discarded) {
     blocks.push({
-      title: `${t.discarded.bytes.length} skipped bytes (${t.discarded.reason})`,
+      title: { code: 'block_skipped', params: { bytes: t.discarded.bytes.length, reason: t.discarded.reason } },
       hex: toHex(clip(t.discarded.bytes)),
       fields: [],
     });
   }
   t.frames.forEach((f, i) => {
     const fields = describeFrame(f).map((d) => ({ ...d, kind: fieldKind(d.label) }) as HexFieldDto);
-    blocks.push({ title: frameTitle(f, i, t.frames.length), hex: toHex(clip(f.bytes)), fields });
+    blocks.push({ title: { code: FRAME_BLOCK[f.framing], params: { index: i + 1, count: t.frames.length } }, hex: toHex(clip(f.bytes)), fields });
   });
   if (t.frames.some(isMbusApplicationFrame)) {
     // AMIS: the frame block already shows the transport header; after a crypto failure the "plaintext" is noise
     if (t.plaintext && (result.ok || result.error.stage !== 'crypto')) {
-      blocks.push({ title: 'Decrypted M-Bus data records', hex: toHex(clip(t.plaintext)), fields: mbusRecordFields(t.plaintext) });
+      blocks.push({ title: { code: 'block_mbus_records' }, hex: toHex(clip(t.plaintext)), fields: mbusRecordFields(t.plaintext) });
     }
     return blocks;
   }
   if (t.apdu && (t.frames.length > 1 || (t.frames[0]?.framing !== 'raw' && t.frames[0]?.framing !== 'dsmr') || t.cipher)) {
     const fields = t.cipher ? cipherFields(t.cipher, t.apdu, manufacturer) : plaintextFields(t.apdu);
-    blocks.push({ title: t.cipher ? 'APDU (general-glo-ciphering)' : 'APDU', hex: toHex(clip(t.apdu)), fields });
+    blocks.push({ title: { code: t.cipher ? 'block_apdu_ciphered' : 'block_apdu' }, hex: toHex(clip(t.apdu)), fields });
   }
   if (t.plaintext && t.cipher) {
-    blocks.push({ title: 'Decrypted data-notification', hex: toHex(clip(t.plaintext)), fields: plaintextFields(t.plaintext) });
+    // a failed decryption (wrong key) leaves random bytes: shown as the failed output, never as a data-notification
+    const decrypted = result.ok || (result.error.stage !== 'crypto' && t.plaintext[0] === 0x0f);
+    blocks.push(
+      decrypted
+        ? { title: { code: 'block_plaintext' }, hex: toHex(clip(t.plaintext)), fields: plaintextFields(t.plaintext) }
+        : { title: { code: 'block_plaintext_invalid' }, hex: toHex(clip(t.plaintext)), fields: [], failed: true },
+    );
   }
   return blocks;
 }
 
-function scaledText(obis: string, readings: Readings): string | undefined {
+function scaledOf(obis: string, readings: Readings): Pick<TreeNodeDto, 'value' | 'unit'> {
   const r = readings[obis];
-  if (!r) return undefined;
-  return r.unit ? `${r.value} ${r.unit}` : String(r.value);
+  if (!r) return {};
+  return { value: r.value, unit: r.unscaled ? null : (r.unit ?? null) };
 }
 
 function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): TreeNodeDto {
@@ -188,8 +247,7 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
           const obis = formatObis(item.data, item.start);
           const key = keyOf(obis) ?? undefined;
           children[i] = { ...children[i]!, obis };
-          const scaled = scaledText(obis, readings);
-          children[i + 1] = { ...children[i + 1]!, obis, ...(key ? { key } : {}), ...(scaled ? { scaled } : {}) };
+          children[i + 1] = { ...children[i + 1]!, obis, ...(key ? { key } : {}), ...scaledOf(obis, readings) };
         }
       });
       return { type: `${v.type}(${v.items.length})`, children };
@@ -198,7 +256,7 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
       const bytes = v.bytes;
       const text = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b <= 0x7e) ? ` "${Buffer.from(bytes).toString('latin1')}"` : '';
       const clock = bytes.length === 12 ? parseDateTime(bytes) : null;
-      return { type: `octet-string(${bytes.length})`, raw: toHex(bytes) + text, ...(clock ? { scaled: clock.iso } : {}) };
+      return { type: `octet-string(${bytes.length})`, raw: toHex(bytes) + text, ...(clock ? { time: clock.iso } : {}) };
     }
     case 'date-time':
     case 'date':
@@ -211,8 +269,11 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
     case 'int64':
     case 'uint64':
       return { type: v.type, raw: v.value.toString() };
-    default:
+    case 'boolean':
+    case 'enum':
       return { type: v.type, raw: String(v.value) };
+    default:
+      return typeof v.value === 'number' ? { type: v.type, num: v.value } : { type: v.type, raw: String(v.value) };
   }
 }
 
@@ -237,45 +298,57 @@ export interface RecordInput {
   readonly id: number;
   readonly at: Date;
   readonly result: DecodeResult;
-  /** Plausibility rejection (code: detail), or null. */
-  readonly rejected: { readonly code: string; readonly detail: string } | null;
+  /** Plausibility rejection (guard code, English detail for the log, params for the panel), or null. */
+  readonly rejected: { readonly code: string; readonly detail: string; readonly params?: Readonly<Record<string, string | number>> } | null;
 }
 
-export function toFrameRecord(input: RecordInput, keyOf: KeyOf): FrameRecordDto {
+/** The error of a push as the panel gets it: code + params (guards) or code + technical detail (decoder). */
+export function errorOf(input: Pick<RecordInput, 'result' | 'rejected'>): ErrorDto | null {
   const { result, rejected } = input;
-  const t = result.trace;
-  const manufacturer = result.ok ? result.push.meter.manufacturer : null;
-  const readings = result.ok ? result.push.readings : {};
-  const error = rejected
-    ? { stage: 'layout' as const, code: rejected.code, message: `${rejected.code}: implausible values, push dropped (${rejected.detail})`, detail: rejected.detail }
-    : result.ok
-      ? null
-      : {
-          stage: result.error.stage,
-          code: result.error.code,
-          message: result.error.message,
-          detail: result.error.detail,
-          ...(result.error.signature === undefined ? {} : { signature: result.error.signature }),
-        };
+  if (rejected) return { stage: 'layout', code: rejected.code, ...(rejected.params ? { params: rejected.params } : {}) };
+  if (result.ok) return null;
+  return {
+    stage: result.error.stage,
+    code: result.error.code,
+    detail: result.error.detail,
+    ...(result.error.signature === undefined ? {} : { signature: result.error.signature }),
+  };
+}
+
+/** The list entry of a push: no bytes, a few hundred bytes of JSON. */
+export function toFrameSummary(input: RecordInput): FrameSummaryDto {
+  const { result, rejected } = input;
   return {
     id: input.id,
     at: input.at.toISOString(),
     ok: result.ok && !rejected,
-    framing: t.frames[0]?.framing ?? null,
+    framing: result.trace.frames[0]?.framing ?? null,
     stages: stagesOf(result, rejected ? rejected.code : null),
-    error,
+    error: errorOf(input),
+    size: rawBytesOf(result).length,
+  };
+}
+
+export function toFrameRecord(input: RecordInput, keyOf: KeyOf, summary: FrameSummaryDto = toFrameSummary(input)): FrameRecordDto {
+  const { result } = input;
+  const t = result.trace;
+  const manufacturer = result.ok ? result.push.meter.manufacturer : null;
+  const readings = result.ok ? result.push.readings : {};
+  return {
+    ...summary,
     blocks: blocksOf(result, manufacturer),
     tree: treeOf(t.plaintext, readings, keyOf),
     security: t.cipher
       ? {
           systemTitle: toHex(t.cipher.systemTitle),
-          manufacturer: result.ok ? result.push.meter.manufacturer : null,
+          manufacturer,
           securityControl: t.cipher.securityControl,
           frameCounter: t.cipher.frameCounter,
           tag: t.tag,
         }
       : null,
     readings: readingsOf(readings, keyOf),
+    raw: toHex(rawBytesOf(result)),
   };
 }
 

@@ -34,7 +34,15 @@ import type { Readings } from '../dlms/obis/readings.js';
 
 export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP' | 'PLAUSIBILITY_NEW_METER';
 
-export type GuardResult = { readonly ok: true } | { readonly ok: false; readonly code: GuardCode; readonly detail: string };
+/** Every guard code, for catalogues (the panel's translations are checked against it). */
+export const GUARD_CODES = ['PLAUSIBILITY_RANGE', 'PLAUSIBILITY_ENERGY_DECREASE', 'PLAUSIBILITY_ENERGY_JUMP', 'PLAUSIBILITY_NEW_METER'] as const satisfies readonly GuardCode[];
+
+/** Parameters of a guard failure for the panel (OBIS code, values, units, seconds): no prose. */
+export type GuardParams = Readonly<Record<string, string | number>>;
+
+export type GuardResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: GuardCode; readonly detail: string; readonly params: GuardParams };
 
 const VOLTAGE = /^1-0:(32|52|72|12)\.7\.0$/;
 const CURRENT = /^1-0:(31|51|71|11|91)\.7\.0$/;
@@ -134,7 +142,7 @@ export class PlausibilityGuard {
     for (const [obis, reading] of Object.entries(readings)) {
       const v = reading.value;
       if (typeof v !== 'number') continue;
-      if (!Number.isFinite(v)) return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} is not a number` };
+      if (!Number.isFinite(v)) return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} is not a number`, params: { obis, value: String(v), unit: '' } };
       // a raw value without its scaler (readings.ts `unscaled`) has no known magnitude: only finiteness and sign
       if (reading.unscaled) {
         if (ENERGY.test(obis) && v < 0) return range(obis, v, '');
@@ -155,6 +163,7 @@ export class PlausibilityGuard {
           ok: false,
           code: 'PLAUSIBILITY_NEW_METER',
           detail: `meter "${identity}" instead of "${known.at(-1)}": a new meter is accepted from its second push in a row, held back`,
+          params: { meter: identity, previous: known.at(-1) ?? '' },
         };
       }
       this.newIdentity = null;
@@ -209,6 +218,7 @@ export class PlausibilityGuard {
           ok: false,
           code: 'PLAUSIBILITY_ENERGY_DECREASE',
           detail: `${obis} fell from ${fmt(base.value)} to ${fmt(v)} ${unit}; a counter never goes backwards (only a new meter number or system title starts a new series): implausible counter jump, held back`,
+          params: { obis, from: round3(base.value), to: round3(v), unit },
         };
         continue;
       }
@@ -226,6 +236,7 @@ export class PlausibilityGuard {
         ok: false,
         code: 'PLAUSIBILITY_ENERGY_JUMP',
         detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}; connection ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
+        params: { obis, rise: round3(v - base.value), seconds: Math.round((at - base.since) / 1000), allowed: round3(allowed), unit },
       };
     }
     if (failure) return failure;
@@ -318,10 +329,12 @@ function slack(before: number, after: number, kind: CounterKind): number {
   return resolution + steps[steps.length - 1]!;
 }
 
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 function fmt(x: number): string {
-  return String(Math.round(x * 1000) / 1000);
+  return String(round3(x));
 }
 
 function range(obis: string, v: number, unit: string): GuardResult {
-  return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} = ${v}${unit ? ` ${unit}` : ''} is out of range` };
+  return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} = ${v}${unit ? ` ${unit}` : ''} is out of range`, params: { obis, value: v, unit } };
 }

@@ -7,31 +7,79 @@ import type { MqttStatus } from '../outputs/types.js';
 import type { SourceStatus } from '../transport/types.js';
 import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../web/contract.js';
 
-/** English hint per id; the panel translates by id. */
-export const HINTS: Readonly<Record<string, string>> = {
-  no_port: 'No serial port: select the USB converter in the add-on options (or check that it is plugged in).',
-  port_error: 'The serial port cannot be opened: check the device and the add-on permissions.',
-  port_busy: 'Another program holds the serial port (another add-on or integration).',
-  port_closed: 'The serial port went away (unplugged?); it is reopened automatically.',
-  no_bytes:
-    'No bytes from the meter for 15 s: is the customer interface enabled by your grid operator? Check the wiring (RJ12 pins 3/4 to an M-Bus slave converter).',
-  no_frames: 'Bytes arrive but no frames: check baud rate and parity (serial settings) or the converter type.',
-  checksum: 'Frames with checksum errors: check baud rate and parity, and the wiring.',
-  no_key: 'The meter encrypts its data: enter the key from your grid operator in the add-on options.',
-  wrong_key: 'Frames arrive intact but do not decrypt: the key is probably wrong (check for typos or a swapped key).',
-  auth_tag: 'The authentication tag does not verify: the authentication key (or the key) is wrong.',
-  structure: 'Pushes decrypt but do not parse: please share a capture (Frames tab) so the meter can be supported.',
-  implausible: 'Pushes with implausible values were dropped (see the Frames tab).',
-  stale: 'No push for a while: the meter stopped sending or the line is interrupted.',
-  mqtt_off: 'No MQTT broker: install the Mosquitto broker add-on, or set mqtt_host in the options.',
-  mqtt_unreachable: 'The MQTT broker cannot be reached: check host and port, or that the broker add-on runs.',
-  mqtt_auth: 'The MQTT broker rejected the user name or password.',
-  discovery_pending: 'Home Assistant discovery is published once the first push has been decoded.',
-  amis_head_silent:
-    'Only search frames, no data: the AMIS meter does not receive our acknowledgement. The IR head must transmit: check its TX wiring and its position on the meter (terminal cover closed).',
-  amis_echo: 'The IR head echoes our own acknowledgements (E5) back. They are ignored; if data stops, try another head.',
-  amis_parity: 'Parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1. Set serial_settings to 9600_8E1 (or auto).',
-};
+/**
+ * Hint ids of the health layers (the likely cause, translated by the panel): ids of this file and of the source
+ * adapters (SourceStatus.hintId). Never rename one; add new ones.
+ */
+export const HINT_IDS = [
+  'no_port',
+  'port_error',
+  'port_busy',
+  'port_closed',
+  'no_bytes',
+  'no_frames',
+  'checksum',
+  'no_key',
+  'wrong_key',
+  'auth_tag',
+  'structure',
+  'implausible',
+  'stale',
+  'mqtt_off',
+  'mqtt_unreachable',
+  'mqtt_auth',
+  'discovery_pending',
+  'amis_head_silent',
+  'amis_echo',
+  'amis_parity',
+] as const;
+export type HintId = (typeof HINT_IDS)[number];
+
+/**
+ * Codes of a layer's detail (HealthLayerDto.detail), with their parameters. The panel translates them; the English
+ * wording lives in ui/src/i18n/en.ts. Never rename one; add new ones.
+ */
+export const LAYER_MESSAGES = {
+  no_source: [],
+  source_not_started: [],
+  source_opening: ['source'],
+  source_open: ['source'],
+  source_closed: ['source'],
+  source_error: ['source'],
+  bytes_off: [],
+  bytes_flowing: [],
+  waiting_first_byte: [],
+  no_byte_for: ['seconds'],
+  no_bytes_yet: [],
+  checksum_errors: ['count'],
+  bytes_without_frame: ['bytes'],
+  waiting_first_frame: [],
+  frames_valid: [],
+  wrong_key_streak: ['count'],
+  no_key_configured: [],
+  auth_tag_mismatch: [],
+  last_push_failed: ['code'],
+  wrong_key_once: ['count', 'threshold'],
+  no_push_for: ['seconds'],
+  implausible_dropped: [],
+  pushes_decoding: [],
+  waiting_first_push: [],
+  mqtt_off: [],
+  mqtt_connected: [],
+  mqtt_connecting: [],
+  mqtt_auth_failed: [],
+  mqtt_unreachable: [],
+  mqtt_error: [],
+  discovery_off: [],
+  discovery_waiting_broker: [],
+  discovery_published: ['at'],
+  discovery_not_published: [],
+  amis_search_only: [],
+  amis_parity_errors: ['count'],
+  amis_search_unanswered: ['count'],
+  amis_echoes_ignored: ['echoes'],
+} as const satisfies Record<string, readonly string[]>;
+export type LayerMessageCode = keyof typeof LAYER_MESSAGES;
 
 export interface HealthInputs {
   readonly now: number;
@@ -69,8 +117,15 @@ function amisParity(h: HealthInputs): boolean {
   return !!h.amisLink && h.amisLink.paritySignatures >= 2 && h.amisLink.dataFrames === 0 && h.amisLink.searchFrames === 0;
 }
 
-function layer(id: HealthLayerDto['id'], status: LayerStatus, detail: string, hintId: string | null = null): HealthLayerDto {
-  return { id, status, detail, hintId, hint: hintId ? (HINTS[hintId] ?? null) : null };
+function layer(
+  id: HealthLayerDto['id'],
+  status: LayerStatus,
+  code: LayerMessageCode,
+  params: Readonly<Record<string, string | number>> | null = null,
+  hintId: string | null = null,
+  technical: string | null = null,
+): HealthLayerDto {
+  return { id, status, detail: params ? { code, params } : { code }, hintId, ...(technical ? { technical } : {}) };
 }
 
 const NO_BYTES_MS = 15_000;
@@ -78,68 +133,71 @@ const STALE_MS = 60_000;
 
 export function computeLayers(h: HealthInputs): HealthLayerDto[] {
   const layers: HealthLayerDto[] = [];
+  const source = { source: h.sourceDescription };
   // serial port (or whatever source)
   if (h.sourceKind === 'none') {
-    layers.push(layer('serial', 'error', 'no serial port or TCP address configured', 'no_port'));
-  } else if (!h.source || h.source.state !== 'open') {
-    const hint = h.source?.hintId ?? (h.source?.state === 'opening' ? null : 'port_error');
-    layers.push(layer('serial', h.source?.state === 'opening' ? 'warn' : 'error', h.source?.detail ?? 'not started', hint));
+    layers.push(layer('serial', 'error', 'no_source', null, 'no_port'));
+  } else if (!h.source) {
+    layers.push(layer('serial', 'error', 'source_not_started', source, 'port_error'));
+  } else if (h.source.state !== 'open') {
+    const opening = h.source.state === 'opening';
+    const hint = h.source.hintId ?? (opening ? null : 'port_error');
+    const code = opening ? 'source_opening' : h.source.state === 'closed' ? 'source_closed' : 'source_error';
+    layers.push(layer('serial', opening ? 'warn' : 'error', code, source, hint, h.source.detail));
   } else {
-    layers.push(layer('serial', 'ok', h.source.detail));
+    layers.push(layer('serial', 'ok', 'source_open', source, null, h.source.detail));
   }
   const sourceOpen = h.source?.state === 'open';
-  // bytes
+  // bytes (counts are in the counters: the layer details change only when the state does)
   const sinceByte = h.lastByteAt === null ? null : h.now - h.lastByteAt;
   const sinceOpen = h.openedAt === null ? null : h.now - h.openedAt;
-  if (!sourceOpen) layers.push(layer('bytes', 'off', `${h.bytes} bytes since start`));
-  else if (sinceByte !== null && sinceByte < NO_BYTES_MS) layers.push(layer('bytes', 'ok', `${h.bytes} bytes since start`));
+  if (!sourceOpen) layers.push(layer('bytes', 'off', 'bytes_off'));
+  else if (sinceByte !== null && sinceByte < NO_BYTES_MS) layers.push(layer('bytes', 'ok', 'bytes_flowing'));
   // an AMIS meter whose search frames go unanswered sends bytes once a minute: the cause is the head, not silence
-  else if (amisHeadSilent(h)) layers.push(layer('bytes', 'warn', `${h.bytes} bytes since start: AMIS search frames only, once a minute`));
-  else if (sinceOpen !== null && sinceOpen < NO_BYTES_MS && sinceByte === null) layers.push(layer('bytes', 'warn', 'waiting for the first byte'));
-  else layers.push(layer('bytes', 'error', `no byte for ${Math.round((sinceByte ?? sinceOpen ?? 0) / 1000)} s`, 'no_bytes'));
+  else if (amisHeadSilent(h)) layers.push(layer('bytes', 'warn', 'amis_search_only'));
+  else if (sinceOpen !== null && sinceOpen < NO_BYTES_MS && sinceByte === null) layers.push(layer('bytes', 'warn', 'waiting_first_byte'));
+  else layers.push(layer('bytes', 'error', 'no_byte_for', { seconds: Math.round((sinceByte ?? sinceOpen ?? 0) / 1000) }, 'no_bytes'));
   // framing
-  if (h.bytes === 0) layers.push(layer('framing', 'off', 'no bytes yet'));
-  else if (amisParity(h)) layers.push(layer('framing', 'error', `${h.amisLink!.paritySignatures} AMIS frames with parity errors: 9600 8E1 is needed`, 'amis_parity'));
-  else if (amisHeadSilent(h)) {
-    layers.push(layer('framing', 'error', `${h.amisLink!.searchesWithoutData + 1} AMIS search frame(s) answered, no data followed`, 'amis_head_silent'));
-  }
-  else if (h.checksumErrorsSinceFrame >= 2) layers.push(layer('framing', 'error', `${h.checksumErrorsSinceFrame} frames with checksum errors since the last good one`, 'checksum'));
+  if (h.bytes === 0) layers.push(layer('framing', 'off', 'no_bytes_yet'));
+  else if (amisParity(h)) layers.push(layer('framing', 'error', 'amis_parity_errors', { count: h.amisLink!.paritySignatures }, 'amis_parity'));
+  else if (amisHeadSilent(h)) layers.push(layer('framing', 'error', 'amis_search_unanswered', { count: h.amisLink!.searchesWithoutData + 1 }, 'amis_head_silent'));
+  else if (h.checksumErrorsSinceFrame >= 2) layers.push(layer('framing', 'error', 'checksum_errors', { count: h.checksumErrorsSinceFrame }, 'checksum'));
   else if (h.bytesSinceFrame > 1500 || (h.frames === 0 && h.bytes > 600)) {
-    layers.push(layer('framing', 'error', `${h.bytesSinceFrame} bytes without a valid frame`, 'no_frames'));
-  } else if (h.frames === 0) layers.push(layer('framing', 'warn', 'waiting for the first frame'));
-  else if (h.amisLink && h.amisLink.echoes > 0) layers.push(layer('framing', 'warn', `${h.frames} frames; ${h.amisLink.echoes} echoed acknowledgements ignored`, 'amis_echo'));
-  else layers.push(layer('framing', 'ok', `${h.frames} frames`));
+    layers.push(layer('framing', 'error', 'bytes_without_frame', { bytes: h.bytesSinceFrame }, 'no_frames'));
+  } else if (h.frames === 0) layers.push(layer('framing', 'warn', 'waiting_first_frame'));
+  else if (h.amisLink && h.amisLink.echoes > 0) layers.push(layer('framing', 'warn', 'amis_echoes_ignored', { echoes: h.amisLink.echoes }, 'amis_echo'));
+  else layers.push(layer('framing', 'ok', 'frames_valid'));
   // decryption and decoding
   if (h.consecutiveWrongKey >= h.wrongKeyThreshold) {
-    layers.push(layer('decryption', 'error', `key probably wrong: ${h.consecutiveWrongKey} intact pushes in a row did not decrypt`, 'wrong_key'));
+    layers.push(layer('decryption', 'error', 'wrong_key_streak', { count: h.consecutiveWrongKey }, 'wrong_key'));
   } else if (h.lastResultOk === false && h.lastFailureCode === 'CRYPTO_NO_KEY') {
-    layers.push(layer('decryption', 'error', 'encrypted pushes, no key configured', 'no_key'));
+    layers.push(layer('decryption', 'error', 'no_key_configured', null, 'no_key'));
   } else if (h.lastResultOk === false && h.lastFailureCode === 'CRYPTO_AUTH_FAILED') {
-    layers.push(layer('decryption', 'error', 'authentication tag does not verify', 'auth_tag'));
+    layers.push(layer('decryption', 'error', 'auth_tag_mismatch', null, 'auth_tag'));
   } else if (h.lastResultOk === false && h.lastFailureCode && /^(AXDR|APDU|DATETIME|DSMR|LAYOUT)/.test(h.lastFailureCode)) {
-    layers.push(layer('decryption', 'warn', `last push failed: ${h.lastFailureCode}`, 'structure'));
+    layers.push(layer('decryption', 'warn', 'last_push_failed', { code: h.lastFailureCode }, 'structure'));
   } else if (h.lastResultOk === false && h.lastFailureCode === 'CRYPTO_WRONG_KEY') {
-    layers.push(layer('decryption', 'warn', `the last push did not decrypt (${h.consecutiveWrongKey} of ${h.wrongKeyThreshold} before "key probably wrong")`, 'wrong_key'));
+    layers.push(layer('decryption', 'warn', 'wrong_key_once', { count: h.consecutiveWrongKey, threshold: h.wrongKeyThreshold }, 'wrong_key'));
   } else if (h.lastResultOk === false && h.lastFailureCode) {
-    layers.push(layer('decryption', 'warn', `the last push failed: ${h.lastFailureCode}`, h.lastFailureCode.startsWith('FRAME') ? 'checksum' : 'structure'));
+    layers.push(layer('decryption', 'warn', 'last_push_failed', { code: h.lastFailureCode }, h.lastFailureCode.startsWith('FRAME') ? 'checksum' : 'structure'));
   } else if (h.lastPushAt !== null && h.now - h.lastPushAt > STALE_MS && sourceOpen) {
-    layers.push(layer('decryption', 'warn', `no push for ${Math.round((h.now - h.lastPushAt) / 1000)} s`, 'stale'));
+    layers.push(layer('decryption', 'warn', 'no_push_for', { seconds: Math.round((h.now - h.lastPushAt) / 1000) }, 'stale'));
   } else if (h.lastRejectedAt !== null && h.lastPushAt !== null && h.lastRejectedAt > h.lastPushAt) {
-    layers.push(layer('decryption', 'warn', 'the last push had implausible values and was dropped', 'implausible'));
-  } else if (h.decoded > 0) layers.push(layer('decryption', 'ok', `${h.decoded} pushes decoded`));
-  else layers.push(layer('decryption', 'off', 'waiting for the first push'));
+    layers.push(layer('decryption', 'warn', 'implausible_dropped', null, 'implausible'));
+  } else if (h.decoded > 0) layers.push(layer('decryption', 'ok', 'pushes_decoding'));
+  else layers.push(layer('decryption', 'off', 'waiting_first_push'));
   // MQTT
   const m = h.mqtt;
-  if (!m || m.state === 'off') layers.push(layer('mqtt', 'off', m?.detail ?? 'MQTT is off', 'mqtt_off'));
-  else if (m.state === 'connected') layers.push(layer('mqtt', 'ok', m.detail));
-  else if (m.state === 'connecting') layers.push(layer('mqtt', 'warn', m.detail));
-  else if (m.state === 'auth_failed') layers.push(layer('mqtt', 'error', m.detail, 'mqtt_auth'));
-  else layers.push(layer('mqtt', 'error', m.detail, 'mqtt_unreachable'));
+  if (!m || m.state === 'off') layers.push(layer('mqtt', 'off', 'mqtt_off', null, 'mqtt_off', m?.detail ?? null));
+  else if (m.state === 'connected') layers.push(layer('mqtt', 'ok', 'mqtt_connected', null, null, m.detail));
+  else if (m.state === 'connecting') layers.push(layer('mqtt', 'warn', 'mqtt_connecting', null, null, m.detail));
+  else if (m.state === 'auth_failed') layers.push(layer('mqtt', 'error', 'mqtt_auth_failed', null, 'mqtt_auth', m.detail));
+  else layers.push(layer('mqtt', 'error', m.state === 'unreachable' ? 'mqtt_unreachable' : 'mqtt_error', null, 'mqtt_unreachable', m.detail));
   // discovery
-  if (!h.discoveryEnabled) layers.push(layer('discovery', 'off', 'discovery is switched off'));
-  else if (!m || m.state !== 'connected') layers.push(layer('discovery', 'off', 'waiting for the broker'));
-  else if (m.discoveryAt) layers.push(layer('discovery', 'ok', `published ${m.discoveryAt.toISOString()}`));
-  else layers.push(layer('discovery', 'warn', 'not published yet', 'discovery_pending'));
+  if (!h.discoveryEnabled) layers.push(layer('discovery', 'off', 'discovery_off'));
+  else if (!m || m.state !== 'connected') layers.push(layer('discovery', 'off', 'discovery_waiting_broker'));
+  else if (m.discoveryAt) layers.push(layer('discovery', 'ok', 'discovery_published', { at: m.discoveryAt.toISOString() }));
+  else layers.push(layer('discovery', 'warn', 'discovery_not_published', null, 'discovery_pending'));
   return layers;
 }
 

@@ -16,13 +16,28 @@ export interface StageDto {
 
 export type ErrorStageDto = 'framing' | 'crypto' | 'structure' | 'layout';
 
+/**
+ * Message parameters: numbers, identifiers (OBIS codes, error codes, device paths) and ISO times. Never a sentence:
+ * the panel turns code + params into text in the user's language (ui/src/i18n).
+ */
+export type ParamsDto = Readonly<Record<string, string | number>>;
+
+/** A translatable message: a stable code (catalogue in the panel's i18n) and its parameters. */
+export interface MessageDto {
+  readonly code: string;
+  readonly params?: ParamsDto;
+}
+
 export interface ErrorDto {
   readonly stage: ErrorStageDto;
-  /** Stable code, e.g. FRAME_CHECKSUM, CRYPTO_WRONG_KEY. */
+  /** Stable code (shared/errors.ts ERROR_CODES or a guard code), e.g. FRAME_CHECKSUM, CRYPTO_WRONG_KEY. */
   readonly code: string;
-  /** English message naming the likely cause. */
-  readonly message: string;
-  /** The technical detail alone (the message's part in parentheses), for panels that translate the hint. */
+  /** Guard rejections: what was implausible (obis, values, unit, seconds). */
+  readonly params?: ParamsDto;
+  /**
+   * Decode failures: the technical detail (byte offsets, hex values), for bug reports. Shown untranslated and
+   * folded away; the user-facing sentence is the code's translation.
+   */
   readonly detail?: string;
   /** LAYOUT_UNKNOWN: the push body's A-XDR type signature (no values), for bug reports. */
   readonly signature?: string;
@@ -32,30 +47,42 @@ export interface ErrorDto {
 export interface HexFieldDto {
   readonly start: number;
   readonly length: number;
+  /** Field name: a spec abbreviation (C, CI, HCS …) or a code the panel translates (system_title, frame_counter …). */
   readonly label: string;
+  /** Technical value (hex, number, ISO time), not translated. */
   readonly value?: string;
+  /** Translatable parts of the value (security control bits, date-time state), rendered by the panel. */
+  readonly params?: ParamsDto;
   readonly kind: 'header' | 'title' | 'security' | 'counter' | 'ciphertext' | 'tag' | 'payload' | 'checksum' | 'flag';
 }
 
 /** One annotated byte buffer: a link frame, the APDU, or the decrypted plaintext. */
 export interface HexBlockDto {
-  readonly title: string;
+  /** block_mbus {index,count}, block_hdlc, block_dsmr, block_raw, block_skipped {bytes,reason}, block_apdu, block_apdu_ciphered, block_plaintext, block_plaintext_invalid. */
+  readonly title: MessageDto;
   readonly hex: string;
   readonly fields: readonly HexFieldDto[];
+  /** The block is the output of a failed step (decryption with a wrong key): shown as failed, never as decrypted data. */
+  readonly failed?: true;
 }
 
 /** A node of the decrypted A-XDR tree with OBIS names and scaled values. */
 export interface TreeNodeDto {
   /** A-XDR type, e.g. "structure(35)", "uint32", "octet-string(6)". */
   readonly type: string;
-  /** Raw value as text, e.g. "12937", "0100010800FF". */
+  /** Raw value as text: hex of octet strings (with printable text), 64-bit integers, e.g. "0100010800FF". */
   readonly raw?: string;
+  /** Raw value of a number type (formatted by the panel in the user's language). */
+  readonly num?: number;
   /** For OBIS codes and the values they label: "1-0:1.8.0". */
   readonly obis?: string;
   /** Registry key of the quantity (see ReadingDto.key). */
   readonly key?: string;
-  /** Scaled value with unit, e.g. "12.937 kWh" or "233.7 V". */
-  readonly scaled?: string;
+  /** Scaled value of the reading this node holds (with `unit`), e.g. 12937 with Wh, 233.7 with V. */
+  readonly value?: number | string;
+  readonly unit?: string | null;
+  /** A date-time octet string: the meter clock it encodes (ISO 8601). */
+  readonly time?: string;
   readonly children?: readonly TreeNodeDto[];
 }
 
@@ -80,8 +107,8 @@ export interface ReadingDto {
   readonly unscaled?: true;
 }
 
-/** One push as kept in the ring buffer for the frame inspector. */
-export interface FrameRecordDto {
+/** One push as listed in the frame inspector (live stream and snapshot): small, no bytes. */
+export interface FrameSummaryDto {
   readonly id: number;
   /** ISO time the last byte of the push arrived. */
   readonly at: string;
@@ -89,10 +116,18 @@ export interface FrameRecordDto {
   readonly framing: 'mbus' | 'hdlc' | 'raw' | 'dsmr' | null;
   readonly stages: readonly StageDto[];
   readonly error: ErrorDto | null;
+  /** Bytes of the push as received. */
+  readonly size: number;
+}
+
+/** One push with everything the inspector shows when it is opened (GET api/frames/:id). */
+export interface FrameRecordDto extends FrameSummaryDto {
   readonly blocks: readonly HexBlockDto[];
   readonly tree: TreeNodeDto | null;
   readonly security: SecurityDto | null;
   readonly readings: readonly ReadingDto[];
+  /** The raw bytes of the push as received (hex), for copying and a one-push capture. Never contains a key. */
+  readonly raw: string;
 }
 
 export interface MeterDto {
@@ -118,12 +153,12 @@ export type LayerStatus = 'ok' | 'warn' | 'error' | 'off';
 export interface HealthLayerDto {
   readonly id: LayerId;
   readonly status: LayerStatus;
-  /** Short English detail, e.g. "/dev/ttyUSB0 open", "12 pushes, 0 failed". */
-  readonly detail: string;
-  /** Stable hint id for translation (e.g. no_bytes, no_frames, wrong_key, mqtt_auth), or null when fine. */
+  /** What the layer sees, as a code + params (health.ts LAYER_MESSAGES), e.g. {code:'no_byte_for', params:{seconds:20}}. */
+  readonly detail: MessageDto;
+  /** Stable hint id for the likely cause (health.ts HINT_IDS, e.g. no_bytes, wrong_key, mqtt_auth), or null when fine. */
   readonly hintId: string | null;
-  /** English hint text for that id. */
-  readonly hint: string | null;
+  /** The adapter's own technical detail (device path, broker address, OS error), untranslated; absent when none. */
+  readonly technical?: string;
 }
 
 /** The reader status (health.ts READER_STATUSES): the same id as the Home Assistant status entity. */
@@ -150,10 +185,8 @@ export interface ReaderStatusDto {
   readonly id: ReaderStatusId;
   /** Layer of the problem: reader, serial, bytes, framing, crypto, structure, layout, guard, mqtt. */
   readonly layer: string;
-  /** Error code behind it (error catalogue, guard code, serial hint id) or null. */
+  /** Error code behind it (error catalogue, guard code, MQTT_* state) or null. */
   readonly code: string | null;
-  /** English text as published to Home Assistant (`none` when ok); the panel translates by id. */
-  readonly problem: string;
   /** When this status began (ISO 8601). */
   readonly since: string;
 }
@@ -189,27 +222,45 @@ export interface HistoryPointDto {
   readonly exportW: number;
 }
 
+/** At most this many history points go into a snapshot (older points are averaged into buckets). */
+export const SNAPSHOT_HISTORY_POINTS = 120;
+
 export interface SnapshotDto {
   readonly version: string;
   readonly live: LiveDto;
   readonly health: HealthDto;
-  /** Most recent first. */
-  readonly frames: readonly FrameRecordDto[];
-  /** Oldest first, last hour. */
+  /** Most recent first; summaries only (details: GET api/frames/:id). */
+  readonly frames: readonly FrameSummaryDto[];
+  /** Oldest first, last hour, at most SNAPSHOT_HISTORY_POINTS (bucket means). */
   readonly history: readonly HistoryPointDto[];
 }
 
-/** Messages on the live WebSocket (`ws` relative to the panel URL). At most one `push`/`frame` per push. */
+/** The values of a push that changed since the previous one (same meter, same OBIS codes). */
+export interface LiveDeltaDto {
+  readonly meterTime: string | null;
+  readonly receivedAt: string | null;
+  readonly netPowerW: number | null;
+  /** Readings whose value changed; the others keep their last value. */
+  readonly readings: readonly ReadingDto[];
+}
+
+/**
+ * Messages on the live WebSocket (`ws` relative to the panel URL): one `snapshot` on connect, then small messages.
+ * A push carries its frame summary, the changed values (`delta`, or the whole `live` when the meter or its set of
+ * OBIS codes changed), the history point, the counters, and the health view only when it changed.
+ */
 export type LiveMessage =
   | { readonly type: 'snapshot'; readonly snapshot: SnapshotDto }
   | {
       readonly type: 'push';
-      readonly live: LiveDto;
-      readonly frame: FrameRecordDto;
+      readonly frame: FrameSummaryDto;
+      readonly live?: LiveDto;
+      readonly delta?: LiveDeltaDto;
       readonly point: HistoryPointDto | null;
-      readonly health: HealthDto;
+      readonly counters: HealthDto['counters'];
+      readonly health?: HealthDto;
     }
-  | { readonly type: 'frame'; readonly frame: FrameRecordDto; readonly health: HealthDto }
+  | { readonly type: 'frame'; readonly frame: FrameSummaryDto; readonly counters: HealthDto['counters']; readonly health?: HealthDto }
   | { readonly type: 'health'; readonly health: HealthDto };
 
 /**
@@ -220,10 +271,8 @@ export interface KeyTestDto {
   /** False when no push has been captured yet (nothing to test against). */
   readonly tested: boolean;
   readonly ok: boolean;
-  /** The failing stage and code, null when the key works or nothing was tested. */
+  /** The failing layer (stage) and code, null when the key works or nothing was tested. */
   readonly error: ErrorDto | null;
-  /** English summary, e.g. "the key decrypts the last push: 13 values". */
-  readonly message: string;
   /** Number of values the push decodes to with this key. */
   readonly values: number;
   readonly meterId: string | null;
@@ -250,9 +299,15 @@ export interface MetersDto {
   readonly meters: readonly MeterSummaryDto[];
 }
 
+/** Codes of 4xx answers of the API (body `{ error, code, params? }`). */
+export const API_ERROR_CODES = ['KEY_FORMAT', 'REQUEST_INVALID', 'FRAME_GONE', 'NOT_FOUND', 'METER_UNKNOWN', 'HISTORY_NOT_KEPT'] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
 /** What the web layer needs from the runtime (implemented by the state store; faked in route unit tests). */
 export interface LiveSource {
   snapshot(): SnapshotDto;
+  /** One push of the ring buffer with its details, or null when it was evicted (or never existed). */
+  frame(id: number): FrameRecordDto | null;
   /** Subscribes to live messages; returns the unsubscribe function. */
   subscribe(listener: (message: LiveMessage) => void): () => void;
   /** The last N raw pushes as hex text, one push per line, `#` comment lines first; contains no key. */

@@ -11,24 +11,45 @@ const num = { type: 'number' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
 const numOrNull = { type: ['number', 'null'] } as const;
 const nullable = (ref: string) => ({ anyOf: [{ $ref: `${ref}#` }, { type: 'null' }] }) as const;
+/** Message parameters: numbers and short identifiers only. */
+const params = { type: 'object', additionalProperties: { type: ['string', 'number'] } } as const;
+const message = { type: 'object', required: ['code'], properties: { code: str, params } } as const;
+const errorStage = { type: 'string', enum: ['framing', 'crypto', 'structure', 'layout'] } as const;
+const errorProps = { stage: errorStage, code: str, params, detail: str, signature: str } as const;
+
+const frameSummaryProps = {
+  id: int,
+  at: str,
+  ok: { type: 'boolean' },
+  framing: { type: ['string', 'null'], enum: ['mbus', 'hdlc', 'raw', 'dsmr', null] },
+  stages: {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['id', 'status'],
+      properties: {
+        id: { type: 'string', enum: ['bytes', 'frames', 'checksum', 'decryption', 'structure', 'readings'] },
+        status: { type: 'string', enum: ['pass', 'fail', 'skip'] },
+      },
+    },
+  },
+  error: nullable('smr.error'),
+  size: int,
+} as const;
 
 /** Registered with `app.addSchema` so the recursive tree and shared parts can use `$ref`. */
 export const sharedSchemas = [
   {
     $id: 'smr.error',
     type: 'object',
-    required: ['stage', 'code', 'message'],
-    properties: {
-      stage: { type: 'string', enum: ['framing', 'crypto', 'structure', 'layout'] },
-      code: str,
-      message: str,
-    },
+    required: ['stage', 'code'],
+    properties: errorProps,
   },
   {
     $id: 'smr.reading',
     type: 'object',
     required: ['obis', 'key', 'value', 'unit'],
-    properties: { obis: str, key: strOrNull, value: { type: ['number', 'string'] }, unit: strOrNull },
+    properties: { obis: str, key: strOrNull, value: { type: ['number', 'string'] }, unit: strOrNull, unscaled: { type: 'boolean' } },
   },
   {
     $id: 'smr.treeNode',
@@ -37,47 +58,42 @@ export const sharedSchemas = [
     properties: {
       type: str,
       raw: str,
+      num: num,
       obis: str,
       key: str,
-      scaled: str,
+      value: { type: ['number', 'string'] },
+      unit: strOrNull,
+      time: str,
       children: { type: 'array', items: { $ref: 'smr.treeNode#' } },
     },
   },
   {
+    $id: 'smr.frameSummary',
+    type: 'object',
+    required: ['id', 'at', 'ok', 'framing', 'stages', 'error', 'size'],
+    properties: frameSummaryProps,
+  },
+  {
     $id: 'smr.frame',
     type: 'object',
-    required: ['id', 'at', 'ok', 'framing', 'stages', 'error', 'blocks', 'tree', 'security', 'readings'],
+    required: ['id', 'at', 'ok', 'framing', 'stages', 'error', 'size', 'blocks', 'tree', 'security', 'readings', 'raw'],
     properties: {
-      id: int,
-      at: str,
-      ok: { type: 'boolean' },
-      framing: { type: ['string', 'null'], enum: ['mbus', 'hdlc', 'raw', null] },
-      stages: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['id', 'status'],
-          properties: {
-            id: { type: 'string', enum: ['bytes', 'frames', 'checksum', 'decryption', 'structure', 'readings'] },
-            status: { type: 'string', enum: ['pass', 'fail', 'skip'] },
-          },
-        },
-      },
-      error: nullable('smr.error'),
+      ...frameSummaryProps,
       blocks: {
         type: 'array',
         items: {
           type: 'object',
           required: ['title', 'hex', 'fields'],
           properties: {
-            title: str,
+            title: message,
             hex: str,
+            failed: { type: 'boolean' },
             fields: {
               type: 'array',
               items: {
                 type: 'object',
                 required: ['start', 'length', 'label', 'kind'],
-                properties: { start: int, length: int, label: str, value: str, kind: str },
+                properties: { start: int, length: int, label: str, value: str, params, kind: str },
               },
             },
           },
@@ -101,6 +117,7 @@ export const sharedSchemas = [
         ],
       },
       readings: { type: 'array', items: { $ref: 'smr.reading#' } },
+      raw: str,
     },
   },
   {
@@ -133,20 +150,20 @@ export const sharedSchemas = [
       source: str,
       status: {
         type: 'object',
-        required: ['id', 'layer', 'code', 'problem', 'since'],
-        properties: { id: str, layer: str, code: strOrNull, problem: str, since: str },
+        required: ['id', 'layer', 'code', 'since'],
+        properties: { id: str, layer: str, code: strOrNull, since: str },
       },
       layers: {
         type: 'array',
         items: {
           type: 'object',
-          required: ['id', 'status', 'detail', 'hintId', 'hint'],
+          required: ['id', 'status', 'detail', 'hintId'],
           properties: {
             id: { type: 'string', enum: ['serial', 'bytes', 'framing', 'decryption', 'mqtt', 'discovery'] },
             status: { type: 'string', enum: ['ok', 'warn', 'error', 'off'] },
-            detail: str,
+            detail: message,
             hintId: strOrNull,
-            hint: strOrNull,
+            technical: str,
           },
         },
       },
@@ -166,13 +183,8 @@ export const sharedSchemas = [
         anyOf: [
           {
             type: 'object',
-            required: ['stage', 'code', 'message', 'at'],
-            properties: {
-              stage: { type: 'string', enum: ['framing', 'crypto', 'structure', 'layout'] },
-              code: str,
-              message: str,
-              at: str,
-            },
+            required: ['stage', 'code', 'at'],
+            properties: { ...errorProps, at: str },
           },
           { type: 'null' },
         ],
@@ -194,7 +206,7 @@ export const snapshotSchema = {
     version: str,
     live: { $ref: 'smr.live#' },
     health: { $ref: 'smr.health#' },
-    frames: { type: 'array', items: { $ref: 'smr.frame#' } },
+    frames: { type: 'array', items: { $ref: 'smr.frameSummary#' } },
     history: {
       type: 'array',
       items: {
@@ -241,19 +253,17 @@ export const keyTestBodySchema = {
 /** Response of POST api/test-key (KeyTestDto). */
 export const keyTestSchema = {
   type: 'object',
-  required: ['tested', 'ok', 'error', 'message', 'values', 'meterId', 'meterTime'],
+  required: ['tested', 'ok', 'error', 'values', 'meterId', 'meterTime'],
   properties: {
     tested: { type: 'boolean' },
     ok: { type: 'boolean' },
     error: { anyOf: [{ $ref: 'smr.error#' }, { type: 'null' }] },
-    message: str,
     values: int,
     meterId: strOrNull,
     meterTime: strOrNull,
   },
 } as const;
 
-/** A 400 answer: what is wrong, never the offending value. */
 /** Response schema of GET api/meters. */
 export const metersSchema = {
   type: 'object',
@@ -282,10 +292,15 @@ export const unknownMeterSchema = {
   },
 } as const;
 
-export const badRequestSchema = {
+
+/** Response schema of GET api/frames/:id (FrameRecordDto). */
+export const frameSchema = { $ref: 'smr.frame#' } as const;
+
+/** A 4xx answer: a code (contract.ts API_ERROR_CODES) and its params, never the offending value or prose. */
+export const apiErrorSchema = {
   type: 'object',
-  required: ['error', 'message'],
-  properties: { error: str, message: str },
+  required: ['error', 'code'],
+  properties: { error: str, code: str, params },
 } as const;
 
 const energyOrNull = { type: ['number', 'null'] } as const;

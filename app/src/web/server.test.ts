@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeLiveSource, fakeFrame, fakeHealth, fakeLive, fakeSnapshot } from '../../test/support/fakeLiveSource.js';
+import { FakeLiveSource, fakeHealth, fakeLive, fakeSnapshot, fakeSummary } from '../../test/support/fakeLiveSource.js';
 import type { LiveMessage, SnapshotDto } from './contract.js';
 import { buildServer } from './server.js';
 
@@ -104,7 +104,32 @@ describe('api', () => {
   it('answers unknown api paths with 404 JSON', async () => {
     const res = await build().inject({ url: '/api/nope' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ error: 'Not Found' });
+    expect(res.json()).toEqual({ error: 'Not Found', code: 'NOT_FOUND' });
+  });
+
+  it('GET api/frames/:id returns one push with its details; the snapshot lists summaries only', async () => {
+    const snap = fakeSnapshot();
+    const server = build(new FakeLiveSource(snap));
+    const listed = (await server.inject({ url: '/api/snapshot' })).json() as SnapshotDto;
+    expect(listed.frames[0]).toEqual(JSON.parse(JSON.stringify(snap.frames[0])));
+    expect(listed.frames[0]).not.toHaveProperty('blocks');
+    expect(listed.frames[0]).not.toHaveProperty('raw');
+    const res = await server.inject({ url: `/api/frames/${snap.frames[0]!.id}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const frame = res.json();
+    expect(frame).toMatchObject({ id: snap.frames[0]!.id, ok: true, raw: expect.stringMatching(/^68FAFA68/) });
+    expect(frame.blocks[0].title).toEqual({ code: 'block_mbus', params: { index: 1, count: 1 } });
+    expect(frame.tree.children[1]).toMatchObject({ num: 12937, value: 12937, unit: 'Wh' });
+  });
+
+  it('GET api/frames/:id answers 404 FRAME_GONE for an evicted push and refuses ids that are no number', async () => {
+    const gone = await build().inject({ url: '/api/frames/999' });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json()).toEqual({ error: 'Not Found', code: 'FRAME_GONE', params: { id: 999 } });
+    const bad = await app!.inject({ url: '/api/frames/abc' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'REQUEST_INVALID' });
   });
 });
 
@@ -151,13 +176,29 @@ describe('live WebSocket', () => {
     expect(source.subscriberCount).toBe(1);
 
     const now = Date.now();
-    source.emit({ type: 'push', live: fakeLive('X1', 700, 0, now), frame: fakeFrame(3, now, true), point: { t: now, importW: 700, exportW: 0 }, health: fakeHealth(now) });
+    const health = fakeHealth(now);
+    source.emit({ type: 'push', live: fakeLive('X1', 700, 0, now), frame: fakeSummary(3, now, true), point: { t: now, importW: 700, exportW: 0 }, counters: health.counters, health });
     source.emit({ type: 'health', health: fakeHealth(now, 2) });
     await until(() => got.length >= 3);
     expect(got.map((m) => m.type)).toEqual(['snapshot', 'push', 'health']);
 
     ws.terminate();
     await until(() => source.subscriberCount === 0);
+  });
+
+  it('negotiates permessage-deflate with a client that offers it', async () => {
+    const server = (app = buildServer({ source: new FakeLiveSource(), addonMode: false, uiDir, version: '0.1.0-test' }));
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as import('node:net').AddressInfo;
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: true });
+    const first = await new Promise<LiveMessage>((resolve, reject) => {
+      ws.once('message', (d) => resolve(JSON.parse(String(d)) as LiveMessage));
+      ws.once('error', reject);
+    });
+    expect(ws.extensions).toMatch(/permessage-deflate/);
+    expect(first.type).toBe('snapshot');
+    ws.close();
   });
 
   it('refuses the upgrade from a foreign address in add-on mode', async () => {
@@ -255,8 +296,23 @@ describe('POST api/test-key', () => {
     const source = new FakeLiveSource();
     const res = await build(source).inject({ method: 'POST', url: '/api/test-key', remoteAddress: '127.0.0.1', payload: { key: 'secret-but-short' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toMatch(/32 hex digits/);
+    // a code and the field for the panel to translate, no English sentence
+    expect(res.json()).toEqual({ error: 'Bad Request', code: 'KEY_FORMAT', params: { field: 'key', digits: 32 } });
     expect(res.body).not.toContain('secret-but-short');
+    expect(source.testedKeys).toEqual([]);
+  });
+
+  it('names a malformed authentication key, and answers schema violations with a code naming only the field', async () => {
+    const source = new FakeLiveSource();
+    const server = build(source);
+    const auth = await server.inject({ method: 'POST', url: '/api/test-key', remoteAddress: '127.0.0.1', payload: { key: KEY, authKey: 'nope' } });
+    expect(auth.json()).toEqual({ error: 'Bad Request', code: 'KEY_FORMAT', params: { field: 'authKey', digits: 32 } });
+    const long = await server.inject({ method: 'POST', url: '/api/test-key', remoteAddress: '127.0.0.1', payload: { key: 'A'.repeat(300) } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toEqual({ error: 'Bad Request', code: 'REQUEST_INVALID', params: { field: 'key' } });
+    expect(long.body).not.toContain('AAAA');
+    const missing = await server.inject({ method: 'POST', url: '/api/test-key', remoteAddress: '127.0.0.1', payload: {} });
+    expect(missing.json()).toEqual({ error: 'Bad Request', code: 'REQUEST_INVALID', params: { field: 'key' } });
     expect(source.testedKeys).toEqual([]);
   });
 

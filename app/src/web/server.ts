@@ -71,7 +71,9 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
 
   void app.register(ingressGuard, { enabled: deps.addonMode });
   void app.register(connectionLifecycle);
-  void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  // permessage-deflate (RFC 7692) with context takeover: successive live messages look alike, so a push costs a
+  // few hundred bytes on the wire; messages below 256 B are sent as they are
+  void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: { threshold: 256 } } });
   const meters = new MeterSelection(deps.meters ?? (deps.source ? [{ id: LEGACY_METER_ID, name: LEGACY_METER_NAME, source: deps.source }] : []));
   void app.register(apiRoutes, { meters, ...(deps.watchdog ? { watchdog: deps.watchdog } : {}) });
   void app.register(historyRoutes, { meters });
@@ -81,8 +83,8 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   });
   void app.register(staticUi, { uiDir: deps.uiDir });
 
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: 'Not Found', message: `No route for ${req.method} ${req.url}` });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(404).send({ error: 'Not Found', code: 'NOT_FOUND' });
   });
   app.addHook('onReady', (done) => {
     app.log.debug({ version: deps.version, addonMode: deps.addonMode, uiDir: deps.uiDir }, 'web server ready');

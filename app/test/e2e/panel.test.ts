@@ -248,7 +248,10 @@ describe('panel against a serial source with the wrong key', () => {
     await keyTest.locator('input[name=key]').fill(WRONG_KEY);
     await keyTest.locator('button[type=submit]').click();
     await waitFor('a failing key', async () => /CRYPTO_WRONG_KEY/.test(await result.innerText({ timeout: 1000 })));
-    expect(await keyTest.locator('input[name=key]').inputValue()).toBe('');
+    // the verdict names the layer that failed, in words; the (password) field keeps the key to fix a typo
+    expect(await result.getAttribute('data-layer')).toBe('crypto');
+    expect(await result.innerText()).toMatch(/Fails at decryption/);
+    expect(await keyTest.locator('input[name=key]').inputValue()).toBe(WRONG_KEY);
     const html = (await page.content()).toUpperCase();
     expect(html).not.toContain(REAL_KEY.toUpperCase());
     expect(html).not.toContain(WRONG_KEY.toUpperCase());

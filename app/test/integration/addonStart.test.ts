@@ -18,7 +18,7 @@ import { sleep, writePaced } from '../support/pace.js';
 import { startPtyPair, type PtyPair } from '../support/socat.js';
 
 interface SnapshotJson {
-  health: { layers: { id: string; status: string; detail: string; hintId: string | null }[] };
+  health: { layers: { id: string; status: string; detail: { code: string }; hintId: string | null; technical?: string }[] };
 }
 
 const TOKEN = 'supervisor-token-for-tests';
@@ -175,7 +175,9 @@ describe('production start as run.sh does it', () => {
     const snapshot = (await (await fetch(`http://127.0.0.1:${INGRESS_PORT}/api/snapshot`)).json()) as SnapshotJson;
     const mqtt = snapshot.health.layers.find((l) => l.id === 'mqtt')!;
     expect(mqtt.status).toBe('off');
-    expect(mqtt.detail).toMatch(/no MQTT broker/);
+    // a code for the panel to translate, the publisher's own words as the technical detail
+    expect(mqtt.detail).toEqual({ code: 'mqtt_off' });
+    expect(mqtt.technical).toMatch(/no MQTT broker/);
     expect(running.output()).toMatch(/Service not enabled.*Mosquitto broker add-on|Mosquitto broker add-on.*Service not enabled/);
   });
 

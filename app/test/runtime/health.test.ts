@@ -1,5 +1,6 @@
 /** The health view names the failing layer and the likely cause (users.md pain point 5). */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { panelMessages, type PanelMessages } from '../support/panelI18n.js';
 import { ERROR_CODES } from '../../src/shared/errors.js';
 import {
   computeLayers,
@@ -39,6 +40,11 @@ const base: HealthInputs = {
 
 const layer = (inputs: Partial<HealthInputs>, id: string) => computeLayers({ ...base, ...inputs }).find((l) => l.id === id)!;
 
+let en: PanelMessages;
+beforeAll(async () => {
+  ({ en } = await panelMessages());
+});
+
 describe('health layers', () => {
   it('is all green when pushes decode and MQTT is connected', () => {
     const layers = computeLayers(base);
@@ -55,16 +61,17 @@ describe('health layers', () => {
 
   it('says "no bytes" after 15 s of silence on an open port, pointing at the operator and the wiring', () => {
     const l = layer({ lastByteAt: NOW - 16_000 }, 'bytes');
-    expect(l).toMatchObject({ status: 'error', hintId: 'no_bytes' });
-    expect(l.hint).toMatch(/enabled by your grid operator/);
-    expect(l.hint).toMatch(/pins 3\/4/);
+    expect(l).toMatchObject({ status: 'error', hintId: 'no_bytes', detail: { code: 'no_byte_for', params: { seconds: 16 } } });
+    // the sentence is the panel's translation of the hint id
+    expect(en.codes.hints.no_bytes).toMatch(/enabled by your grid operator/);
+    expect(en.codes.hints.no_bytes).toMatch(/pins 3\/4/);
     expect(layer({ lastByteAt: null, openedAt: NOW - 5000, bytes: 0 }, 'bytes').status).toBe('warn');
   });
 
   it('says "bytes but no frames" points at baud rate and parity', () => {
     const l = layer({ frames: 0, bytes: 5000, bytesSinceFrame: 5000, lastFrameAt: null, decoded: 0 }, 'framing');
-    expect(l).toMatchObject({ status: 'error', hintId: 'no_frames' });
-    expect(l.hint).toMatch(/baud rate and parity/);
+    expect(l).toMatchObject({ status: 'error', hintId: 'no_frames', detail: { code: 'bytes_without_frame', params: { bytes: 5000 } } });
+    expect(en.codes.hints.no_frames).toMatch(/baud rate and parity/);
   });
 
   it('reports checksum errors and the key separately', () => {

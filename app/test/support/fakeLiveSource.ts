@@ -6,6 +6,7 @@
  */
 import type {
   FrameRecordDto,
+  FrameSummaryDto,
   HealthDto,
   HistoryPointDto,
   KeyTestDto,
@@ -74,10 +75,11 @@ export function fakeFrame(id: number, at: number, ok: boolean): FrameRecordDto {
     ],
     error: ok
       ? null
-      : { stage: 'crypto', code: 'CRYPTO_WRONG_KEY', message: 'Decrypted bytes are not a data-notification: key probably wrong' },
+      : { stage: 'crypto', code: 'CRYPTO_WRONG_KEY', detail: 'payload starts with 0x3A, not a data-notification (0x0F)' },
+    size: header.length / 2,
     blocks: [
       {
-        title: 'M-Bus frame 1',
+        title: { code: 'block_mbus', params: { index: 1, count: 1 } },
         hex: header,
         fields: [
           { start: 0, length: 4, label: 'start', kind: 'header', value: 'L=250' },
@@ -97,13 +99,20 @@ export function fakeFrame(id: number, at: number, ok: boolean): FrameRecordDto {
           type: 'structure(2)',
           children: [
             { type: 'octet-string(6)', raw: '0100010800FF', obis: '1-0:1.8.0' },
-            { type: 'uint32', raw: '12937', obis: '1-0:1.8.0', key: 'energy_import', scaled: '12.937 kWh' },
+            { type: 'uint32', num: 12937, obis: '1-0:1.8.0', key: 'energy_import', value: 12937, unit: 'Wh' },
           ],
         }
       : null,
     security: { systemTitle: '4B464D6750000009', manufacturer: 'KFM Kaifa', securityControl: 0x20, frameCounter: 35, tag: 'none' },
     readings: ok ? fakeReadings(0, 0) : [],
+    raw: header,
   };
+}
+
+/** The list entry of fakeFrame (what snapshots and pushes carry). */
+export function fakeSummary(id: number, at: number, ok: boolean): FrameSummaryDto {
+  const { id: i, at: a, ok: o, framing, stages, error, size } = fakeFrame(id, at, ok);
+  return { id: i, at: a, ok: o, framing, stages, error, size };
 }
 
 export function fakeHealth(startedAt: number, failed = 0): HealthDto {
@@ -112,21 +121,21 @@ export function fakeHealth(startedAt: number, failed = 0): HealthDto {
     source: 'simulator',
     status:
       failed > 0
-        ? { id: 'wrong_key', layer: 'crypto', code: 'CRYPTO_WRONG_KEY', problem: 'Wrong key: intact frames arrive but do not decrypt.', since: new Date(startedAt).toISOString() }
-        : { id: 'ok', layer: 'reader', code: null, problem: 'none', since: new Date(startedAt).toISOString() },
+        ? { id: 'wrong_key', layer: 'crypto', code: 'CRYPTO_WRONG_KEY', since: new Date(startedAt).toISOString() }
+        : { id: 'ok', layer: 'reader', code: null, since: new Date(startedAt).toISOString() },
     layers: [
-      { id: 'serial', status: 'ok', detail: 'simulator running', hintId: null, hint: null },
-      { id: 'bytes', status: 'ok', detail: '376 bytes in the last push', hintId: null, hint: null },
-      { id: 'framing', status: 'ok', detail: 'M-Bus, 2 frames per push', hintId: null, hint: null },
+      { id: 'serial', status: 'ok', detail: { code: 'source_open', params: { source: 'simulator' } }, hintId: null, technical: 'simulator pushing every 500 ms' },
+      { id: 'bytes', status: 'ok', detail: { code: 'bytes_flowing' }, hintId: null },
+      { id: 'framing', status: 'ok', detail: { code: 'frames_valid' }, hintId: null },
       failed > 0
-        ? { id: 'decryption', status: 'error', detail: `${failed} pushes failed`, hintId: 'wrong_key', hint: 'Check the key.' }
-        : { id: 'decryption', status: 'ok', detail: 'AES-CTR, no tag', hintId: null, hint: null },
-      { id: 'mqtt', status: 'off', detail: 'no broker configured', hintId: null, hint: null },
-      { id: 'discovery', status: 'off', detail: 'MQTT off', hintId: null, hint: null },
+        ? { id: 'decryption', status: 'error', detail: { code: 'wrong_key_streak', params: { count: failed } }, hintId: 'wrong_key' }
+        : { id: 'decryption', status: 'ok', detail: { code: 'pushes_decoding' }, hintId: null },
+      { id: 'mqtt', status: 'off', detail: { code: 'mqtt_off' }, hintId: 'mqtt_off' },
+      { id: 'discovery', status: 'off', detail: { code: 'discovery_waiting_broker' }, hintId: null },
     ],
     counters: { bytes: 3760, frames: 20, pushes: 10, decoded: 10 - failed, failed, errors: failed ? { CRYPTO_WRONG_KEY: failed } : {} },
     lastError: failed
-      ? { stage: 'crypto', code: 'CRYPTO_WRONG_KEY', message: 'key probably wrong', at: new Date(startedAt).toISOString() }
+      ? { stage: 'crypto', code: 'CRYPTO_WRONG_KEY', detail: 'payload starts with 0x3A, not a data-notification (0x0F)', at: new Date(startedAt).toISOString() }
       : null,
     detected: { framing: 'mbus', serialSettings: '2400 8E1', serialSettingsConfirmed: true, profile: 'netz-noe-kaifa' },
   };
@@ -142,7 +151,7 @@ export function fakeSnapshot(opts: FakeOptions = {}): SnapshotDto {
     version: '0.1.0-test',
     live: fakeLive(opts.meterId ?? '1KFM0200200000', 523, 0, now),
     health: fakeHealth(now - 60_000),
-    frames: [fakeFrame(2, now, true), fakeFrame(1, now - 5000, false)],
+    frames: [fakeSummary(2, now, true), fakeSummary(1, now - 5000, false)],
     history,
   };
 }
@@ -155,6 +164,11 @@ export class FakeLiveSource implements LiveSource {
   snapshot(): SnapshotDto {
     return this.snap;
   }
+  /** Details of the frames the snapshot lists (fakeFrame), null for others. */
+  frame(id: number): FrameRecordDto | null {
+    const summary = this.snap.frames.find((f) => f.id === id);
+    return summary ? fakeFrame(summary.id, Date.parse(summary.at), summary.ok) : null;
+  }
   subscribe(listener: (message: LiveMessage) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -166,7 +180,7 @@ export class FakeLiveSource implements LiveSource {
   readonly testedKeys: string[] = [];
   testKey(key: Uint8Array): KeyTestDto {
     this.testedKeys.push(Buffer.from(key).toString('hex'));
-    return { tested: true, ok: true, error: null, message: 'the key decodes the last push: 13 values', values: 13, meterId: '181220000009', meterTime: '2021-09-27T09:47:15+02:00' };
+    return { tested: true, ok: true, error: null, values: 13, meterId: '181220000009', meterTime: '2021-09-27T09:47:15+02:00' };
   }
   get subscriberCount(): number {
     return this.listeners.size;

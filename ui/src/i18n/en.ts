@@ -3,7 +3,7 @@ import type { ReaderStatusId } from '../api/contract.js';
 
 export const en = {
   appTitle: 'Smart Meter',
-  conn: { open: 'Live', connecting: 'Connecting…', closed: 'Offline' },
+  conn: { open: 'Live', connecting: 'Connecting…', closed: 'Offline', stale: 'No current data' },
   tabs: { live: 'Live', history: 'History', frames: 'Frames', health: 'Health' },
   /** Screen-reader-only labels. */
   a11y: { connection: 'Connection to the add-on', pages: 'Pages' },
@@ -147,23 +147,7 @@ export const en = {
     startedAt: 'Running since',
     version: 'Version',
     unknown: 'not yet known',
-    /**
-     * Hints by HealthLayerDto.hintId. English comes from the backend (HealthLayerDto.hint, the source of truth), so
-     * this is empty; other languages translate the ids they know and fall back to the backend's English text.
-     */
-    hints: {} as Record<string, string>,
   },
-  /**
-   * Error hints by code. English comes from the backend's message (the source of truth), so this is empty; other
-   * languages translate the codes they know, shown with the backend's technical detail.
-   */
-  errorHints: {
-    PLAUSIBILITY_RANGE: 'A value is outside the range a household connection can have: the push was dropped, nothing was published',
-    PLAUSIBILITY_ENERGY_JUMP:
-      'Implausible counter jump, held back: the energy counter rose more than the measured power allows in the elapsed time (a corrupted push); nothing was published',
-    PLAUSIBILITY_ENERGY_DECREASE: 'An energy counter went backwards: held back, a decrease is never published',
-    PLAUSIBILITY_NEW_METER: 'A meter not seen before: its values are published from its second push in a row',
-  } as Record<string, string>,
   keyTest: {
     title: 'Test a key',
     intro:
@@ -177,6 +161,215 @@ export const en = {
     invalid: 'Not a key',
     nothing: 'No push captured yet: wait until the meter has sent one.',
     values: (n: number) => `decodes the last push: ${n} values`,
+    /** The verdict of a failing key: the layer that stopped the push, then the code's sentence. */
+    failedAt: 'Fails at {layer}',
+  },
+  /** The status line above every page (reader status from the backend, same ids as in Home Assistant). */
+  statusLine: {
+    label: 'Reader status',
+    details: 'Details in Health',
+    offline: 'No connection to the add-on: the panel reconnects by itself. If this persists, check that the add-on runs.',
+    stale: 'Values not updated since {time}.',
+  },
+  /** The frame inspector's controls. */
+  inspector: {
+    pause: 'Pause',
+    resume: 'Resume',
+    paused: 'Paused: {count} new pushes held back',
+    pin: 'Pin',
+    unpin: 'Unpin',
+    pinned: 'pinned',
+    copyHex: 'Copy hex',
+    copied: 'Copied',
+    copyFailed: 'Copy failed: select the hex by hand',
+    downloadOne: 'Download this push',
+    loading: 'Loading details…',
+    gone: 'This push is no longer kept by the add-on (only the last 50 are); pin a push to keep it.',
+    technical: 'Technical detail (for bug reports)',
+    size: '{bytes} B',
+  },
+  /**
+   * Everything the backend sends as a code (with params) rather than text. Templates take `{name}` placeholders;
+   * numbers and times in them are formatted for the language. A test (app/test/web/i18nCoverage.test.ts) fails when
+   * a code the backend can send has no entry here or in de.ts.
+   */
+  codes: {
+    /** The layer (ErrorDto.stage) where a push or a tested key failed. */
+    stages: { framing: 'framing', crypto: 'decryption', structure: 'structure', layout: 'layout and values' },
+    /** Decode error codes (app/src/shared/errors.ts) and guard codes (app/src/pipeline/guards.ts): cause and next step. */
+    errors: {
+      FRAME_NOISE: 'Bytes that belong to no frame: check baud rate and parity, or the converter type (M-Bus slave for RJ12, IR head for the optical port).',
+      FRAME_CHECKSUM: 'Checksum errors: check baud rate and parity, and the wiring (RJ12 pins 3/4).',
+      FRAME_TRUNCATED: 'A frame stopped before its end: loose contact, or the converter dropped bytes.',
+      FRAME_SEGMENT: 'A segment of a multi-frame push is missing or out of order: bytes were lost on the line.',
+      FRAME_UNSUPPORTED: 'A valid frame that carries no DLMS data (e.g. a plain M-Bus telegram): this meter or port is not supported yet.',
+      CRYPTO_HEADER: 'The ciphering header is inconsistent (length, system title or security byte): a corrupted push.',
+      CRYPTO_NO_KEY: 'The push is encrypted but no key is configured: enter the key your grid operator sent.',
+      CRYPTO_UNSUPPORTED: 'This security suite or compression is not supported.',
+      CRYPTO_AUTH_FAILED: 'The authentication tag does not verify: the authentication key (or the key) is wrong.',
+      CRYPTO_WRONG_KEY: 'The decrypted data is not valid: the key is probably wrong. Copy it again from your grid operator.',
+      APDU_UNKNOWN: 'The push starts with an APDU type this reader does not know: please report it with a capture.',
+      APDU_BLOCK: 'A general-block-transfer block is missing or out of order: bytes were lost on the line.',
+      AXDR_INVALID: 'The data does not parse as DLMS A-XDR: a corrupted push or an unsupported meter.',
+      DATETIME_INVALID: 'The meter clock value is not a plausible date and time.',
+      DSMR_CRC: 'The DSMR telegram checksum does not match: a corrupted push, or the key is wrong.',
+      DSMR_SYNTAX: 'The DSMR telegram does not parse.',
+      LAYOUT_UNKNOWN: 'Unknown payload layout: please share a capture (Frames tab, download) and the structure signature so it can be supported.',
+      VALUE_IMPLAUSIBLE:
+        'A decoded value is physically impossible for its quantity (e.g. 900 V): a corrupted push or a misread layout, so nothing was published; if it repeats, please share a capture.',
+      PLAUSIBILITY_RANGE: '{obis} = {value} {unit} is outside the range a household connection can have: the push was dropped, nothing was published.',
+      PLAUSIBILITY_ENERGY_JUMP:
+        'Implausible counter jump, held back: {obis} rose by {rise} {unit} in {seconds} s, at most {allowed} {unit} were possible (a corrupted push); nothing was published.',
+      PLAUSIBILITY_ENERGY_DECREASE: '{obis} fell from {from} to {to} {unit}: an energy counter never goes backwards, so the push was held back.',
+      PLAUSIBILITY_NEW_METER: 'A meter not seen before ({meter} instead of {previous}): its values are published from its second push in a row.',
+      UNKNOWN: 'The push failed for an unknown reason: please report it with a capture.',
+      AMIS_HEAD_SILENT:
+        "Only search frames, no data: the IR head does not transmit our acknowledgement. Check the IR head's TX wiring and its position on the meter (terminal cover closed).",
+      AMIS_ECHO: 'The IR head echoes our own acknowledgements (E5) back: they are ignored, but a head without echo is more reliable.',
+      AMIS_PARITY: 'Parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1. Set serial_settings to 9600_8E1 or auto.',
+      MBUS_RECORD_INVALID: 'The M-Bus data records (DIF/VIF) do not parse: a corrupted frame or an unsupported meter.',
+    } as Record<string, string>,
+    /** Health layer hints (HealthLayerDto.hintId): the likely cause. */
+    hints: {
+      no_port: 'No serial port: select the USB converter in the add-on options (or check that it is plugged in).',
+      port_error: 'The serial port cannot be opened: check the device and the add-on permissions.',
+      port_busy: 'Another program holds the serial port (another add-on or integration).',
+      port_closed: 'The serial port went away (unplugged?); it is reopened automatically.',
+      no_bytes:
+        'No bytes from the meter for 15 s: is the customer interface enabled by your grid operator? Check the wiring (RJ12 pins 3/4 to an M-Bus slave converter).',
+      no_frames: 'Bytes arrive but no frames: check baud rate and parity (serial settings) or the converter type.',
+      checksum: 'Frames with checksum errors: check baud rate and parity, and the wiring.',
+      no_key: 'The meter encrypts its data: enter the key from your grid operator in the add-on options.',
+      wrong_key: 'Frames arrive intact but do not decrypt: the key is probably wrong (check for typos or a swapped key).',
+      auth_tag: 'The authentication tag does not verify: the authentication key (or the key) is wrong.',
+      structure: 'Pushes decrypt but do not parse: please share a capture (Frames tab) so the meter can be supported.',
+      implausible: 'Pushes with implausible values were dropped (see the Frames tab).',
+      stale: 'No push for a while: the meter stopped sending or the line is interrupted.',
+      mqtt_off: 'No MQTT broker: install the Mosquitto broker add-on, or set mqtt_host in the options.',
+      mqtt_unreachable: 'The MQTT broker cannot be reached: check host and port, or that the broker add-on runs.',
+      mqtt_auth: 'The MQTT broker rejected the user name or password.',
+      discovery_pending: 'Home Assistant discovery is published once the first push has been decoded.',
+      amis_head_silent:
+        'Only search frames, no data: the AMIS meter does not receive our acknowledgement. The IR head must transmit: check its TX wiring and its position on the meter (terminal cover closed).',
+      amis_echo: 'The IR head echoes our own acknowledgements (E5) back. They are ignored; if data stops, try another head.',
+      amis_parity: 'Parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1. Set serial_settings to 9600_8E1 (or auto).',
+    } as Record<string, string>,
+    /** Health layer details (HealthLayerDto.detail.code). */
+    layers: {
+      no_source: 'No serial port or TCP address configured',
+      source_not_started: 'Not started',
+      source_opening: 'Opening {source}',
+      source_open: '{source} open',
+      source_closed: '{source} closed',
+      source_error: '{source} failed',
+      bytes_off: 'Source not open',
+      bytes_flowing: 'Bytes arrive',
+      waiting_first_byte: 'Waiting for the first byte',
+      no_byte_for: 'No byte for {seconds} s',
+      no_bytes_yet: 'No bytes yet',
+      checksum_errors: '{count} frames with checksum errors since the last good one',
+      bytes_without_frame: '{bytes} bytes without a valid frame',
+      waiting_first_frame: 'Waiting for the first frame',
+      frames_valid: 'Valid frames arrive',
+      wrong_key_streak: 'Key probably wrong: {count} intact pushes in a row did not decrypt',
+      no_key_configured: 'Encrypted pushes, no key configured',
+      auth_tag_mismatch: 'Authentication tag does not verify',
+      last_push_failed: 'The last push failed: {code}',
+      wrong_key_once: 'The last push did not decrypt ({count} of {threshold} before "key probably wrong")',
+      no_push_for: 'No push for {seconds} s',
+      implausible_dropped: 'The last push had implausible values and was dropped',
+      pushes_decoding: 'Pushes are decoded',
+      waiting_first_push: 'Waiting for the first push',
+      mqtt_off: 'MQTT is off',
+      mqtt_connected: 'Connected',
+      mqtt_connecting: 'Connecting',
+      mqtt_auth_failed: 'Login rejected',
+      mqtt_unreachable: 'Broker unreachable',
+      mqtt_error: 'Broker error',
+      discovery_off: 'Discovery is switched off',
+      discovery_waiting_broker: 'Waiting for the broker',
+      discovery_published: 'Published {at}',
+      discovery_not_published: 'Not published yet',
+      amis_search_only: 'AMIS search frames only, once a minute',
+      amis_parity_errors: '{count} AMIS frames with parity errors: 9600 8E1 is needed',
+      amis_search_unanswered: '{count} AMIS search frames answered, no data followed',
+      amis_echoes_ignored: 'Valid frames arrive; {echoes} echoed acknowledgements ignored',
+    } as Record<string, string>,
+    /** Hex block titles in the frame inspector. */
+    blocks: {
+      block_skipped: '{bytes} skipped bytes ({reason})',
+      block_mbus: 'M-Bus frame {index} of {count}',
+      block_hdlc: 'HDLC frame {index} of {count}',
+      block_dsmr: 'DSMR telegram',
+      block_raw: 'APDU without link layer',
+      block_apdu: 'APDU',
+      block_apdu_ciphered: 'APDU (general-glo-ciphering)',
+      block_plaintext: 'Decrypted data-notification',
+      block_plaintext_invalid: 'Decryption output: not a valid data-notification (wrong key?)',
+      block_mbus_records: 'Decrypted M-Bus data records',
+    } as Record<string, string>,
+    /** Why bytes were skipped (block_skipped reason). */
+    reasons: { noise: 'noise', checksum: 'checksum error', truncated: 'cut short', unsupported: 'not supported' } as Record<string, string>,
+    /** Hex field labels; spec abbreviations (C, CI, HCS …) are shown as they are. */
+    fields: {
+      general_glo_ciphering: 'general-glo-ciphering',
+      system_title_length: 'system title length',
+      system_title: 'system title',
+      length: 'length',
+      security_control: 'security control',
+      frame_counter: 'frame counter',
+      ciphertext: 'ciphertext',
+      authentication_tag: 'authentication tag',
+      data_notification: 'data-notification',
+      invoke_id: 'invoke id and priority',
+      date_time: 'date-time',
+      notification_body: 'notification body (A-XDR)',
+      payload: 'payload',
+      dsmr_telegram: 'DSMR telegram',
+      mbus_records: 'M-Bus data records (DIF/VIF)',
+      mbus_records_unparseable: 'M-Bus data records (DIF/VIF, not parseable)',
+      verification_bytes: 'verification bytes',
+      dif_vif: 'DIF/VIF',
+      mbus_record: 'record',
+      mbus_record_unknown: 'record not in the table (left out)',
+      start: 'start',
+      stop: 'stop',
+      flag: 'flag',
+      format: 'format',
+      'destination address': 'destination address',
+      'source address': 'source address',
+      control: 'control',
+      information: 'information',
+      checksum: 'checksum',
+      'DLMS data': 'DLMS data',
+      identification: 'identification',
+      'data lines': 'data lines',
+      'end line': 'end line',
+      'general-glo-ciphering APDU': 'general-glo-ciphering APDU',
+      'data-notification APDU': 'data-notification APDU',
+      'DSMR telegram': 'DSMR telegram',
+    } as Record<string, string>,
+    /** Field values given as params. */
+    fieldValues: {
+      suite: 'suite {suite}',
+      encrypted: 'encrypted',
+      authenticated: 'authenticated (tag)',
+      noTag: 'no tag',
+      bytes: '{bytes} bytes',
+      absent: 'absent',
+      implausible: 'not plausible',
+    },
+    /** 4xx answers of the API (code + params). */
+    api: {
+      KEY_FORMAT: 'The {field} must be 32 hex digits (16 bytes); spaces and 0x prefixes are allowed.',
+      REQUEST_INVALID: 'The request was not understood ({field}).',
+      FRAME_GONE: 'Push #{id} is no longer kept by the add-on.',
+      NOT_FOUND: 'Not found.',
+      METER_UNKNOWN: 'There is no meter "{meter}" (any more): pick one in the meter switcher.',
+      HISTORY_NOT_KEPT: 'No energy history is kept for meter "{meter}".',
+    } as Record<string, string>,
+    /** Names of request fields in api messages. */
+    apiFields: { key: 'key', authKey: 'authentication key' } as Record<string, string>,
   },
   meters: { label: 'Meters', power: 'Net power (import − export)', status: 'Status' },
   history: {

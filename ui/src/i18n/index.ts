@@ -14,9 +14,3 @@ export const lang: Lang = detectLang(location.search, navigator.language);
 /** The labels of the current language. */
 export const t: Messages = lang === 'de' ? de : en;
 document.documentElement.lang = lang;
-
-/** Translated hint for a health layer, falling back to the backend's English text. */
-export function hintText(hintId: string | null, fallback: string | null): string | null {
-  if (hintId === null) return fallback;
-  return t.health.hints[hintId] ?? fallback;
-}

@@ -29,6 +29,8 @@ export const volts = (v: number | null | undefined): string => (ok(v) ? `${n1.fo
 export const amps = (a: number | null | undefined): string => (ok(a) ? `${n2.format(a)} A` : DASH);
 export const factor = (f: number | null | undefined): string => (ok(f) ? n3.format(f) : DASH);
 export const integer = (n: number | null | undefined): string => (ok(n) ? n0.format(n) : DASH);
+/** Any number as the language writes it, up to 3 decimals: 233.7 → "233,7" in German. */
+export const number = (n: number): string => (Number.isFinite(n) ? nAny.format(n) : String(n));
 
 /** Any reading value with its DLMS unit; Wh/varh are shown as kWh/kvarh. */
 export function reading(value: number | string, unit: string | null): string {
@@ -51,15 +53,23 @@ export const clock = (ms: number): string => hm.format(ms);
 export const clockSec = (ms: number): string => hms.format(ms);
 /** Chart value axis: "500 W", or "1.5 kW" on a kW axis. */
 export const powerTick = (w: number, kw: boolean): string => (kw ? `${nAny.format(w / 1000)} kW` : `${n0.format(w)} W`);
-/** Backend error messages start with "CODE: "; the code is shown separately, so drop it from the text. */
-export const errorText = (e: { code: string; message: string }): string =>
-  e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
 export function time(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : tf.format(d);
 }
 
 const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'short' });
+const unitFormat = (unit: 'second' | 'minute' | 'hour') => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 0 });
+const seconds = unitFormat('second');
+const minutes = unitFormat('minute');
+const hours = unitFormat('hour');
+/** A duration in ms as the language says it: "45 seconds" / "45 Sekunden", "3 minutes", "2 hours". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return seconds.format(s);
+  if (s < 7200) return minutes.format(Math.round(s / 60));
+  return hours.format(Math.round(s / 3600));
+}
 /** "3 sec. ago" / "vor 3 Sek." from an ISO time and now (ms). */
 export function age(iso: string | null | undefined, now: number): string {
   if (!iso) return DASH;

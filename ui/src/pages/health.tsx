@@ -1,21 +1,14 @@
-import type { ReaderStatusId } from '../api/contract.js';
-import { Badge, type Tone } from '../components/badge/index.js';
+import { Badge } from '../components/badge/index.js';
 import { KeyTest } from '../components/key-test/index.js';
 import { LayerLight } from '../components/layer-light/index.js';
+import { toneOfStatus } from '../components/status-line/index.js';
 import { t } from '../i18n/index.js';
+import { errorSentence, stageName } from '../i18n/render.js';
 import * as f from '../lib/format.js';
 import { health, now, version } from '../state/store.js';
 import s from './style.module.css';
 
 const COUNTERS = ['bytes', 'frames', 'pushes', 'decoded', 'failed'] as const;
-
-/** Badge colour of a reader status: transient or partial problems warn, the rest stops the data. */
-function toneOf(status: ReaderStatusId): Tone {
-  if (status === 'ok') return 'ok';
-  if (status === 'starting') return 'info';
-  if (status === 'line_errors' || status === 'implausible_values') return 'warn';
-  return 'error';
-}
 
 export function HealthPage() {
   const h = health.value;
@@ -28,7 +21,7 @@ export function HealthPage() {
       <section class="card" data-testid="reader-status" data-status={h.status.id}>
         <h2>{rs.title}</h2>
         <p class={s.flush}>
-          <Badge tone={toneOf(h.status.id)}>{rs.names[h.status.id]}</Badge>{' '}
+          <Badge tone={toneOfStatus(h.status.id)}>{rs.names[h.status.id]}</Badge>{' '}
           <span class="muted">
             {rs.since} {f.dateTime(h.status.since)} · {f.age(h.status.since, now.value)}
             {h.status.code && (
@@ -84,9 +77,22 @@ export function HealthPage() {
           {h.lastError ? (
             <>
               <p class={s.flush}>
-                <Badge tone="error">{h.lastError.code}</Badge> <span class="muted">{f.dateTime(h.lastError.at)} · {f.age(h.lastError.at, now.value)}</span>
+                <Badge tone="error">{h.lastError.code}</Badge>{' '}
+                <span class="muted">
+                  {stageName(h.lastError.stage)} · {f.dateTime(h.lastError.at)} · {f.age(h.lastError.at, now.value)}
+                </span>
               </p>
-              <p class={s.gap}>{f.errorText(h.lastError)}</p>
+              <p class={s.gap} data-code={h.lastError.code}>
+                {errorSentence(h.lastError)}
+              </p>
+              {h.lastError.detail && (
+                <details class="muted">
+                  <summary>{t.inspector.technical}</summary>
+                  <code lang="en" translate={false}>
+                    {h.lastError.detail}
+                  </code>
+                </details>
+              )}
             </>
           ) : (
             <p class={`muted ${s.flush}`}>{t.health.noError}</p>

@@ -1,5 +1,6 @@
 import { computed } from '@preact/signals';
 import { PowerChart } from '../components/power-chart/index.js';
+import { Freshness } from '../components/stale/index.js';
 import { Stat } from '../components/stat/index.js';
 import { t } from '../i18n/index.js';
 import * as f from '../lib/format.js';
@@ -29,7 +30,7 @@ export function LivePage() {
   const v = values.value;
   const net = l.netPowerW;
   return (
-    <>
+    <Freshness>
       <section class="card grid" data-testid="power">
         <Stat id="net" big label={t.live.net} value={f.wattsSigned(net)} sub={t.live.netHint}
           color={net === null || net === 0 ? undefined : net > 0 ? 'var(--import)' : 'var(--export)'} />
@@ -101,6 +102,6 @@ export function LivePage() {
           </tbody>
         </table>
       </details>
-    </>
+    </Freshness>
   );
 }

@@ -1,9 +1,9 @@
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyError, FastifyPluginCallback } from 'fastify';
 import type { WatchdogVerdict } from '../../pipeline/liveness.js';
 import { parseKey } from '../../shared/hex.js';
-import type { KeyTestDto, MetersDto, SnapshotDto } from '../contract.js';
+import type { ApiErrorCode, FrameRecordDto, KeyTestDto, MetersDto, SnapshotDto } from '../contract.js';
 import type { MeterSelection } from '../meterSelection.js';
-import { badRequestSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema, watchdogSchema } from '../schemas.js';
+import { apiErrorSchema, frameSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema, watchdogSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
   /** The configured meters; `?meter=<id>` selects one (default: the first). */
@@ -15,12 +15,26 @@ export interface ApiRoutesOptions {
 /** File name offered by GET api/capture. */
 export const CAPTURE_FILENAME = 'smart-meter-capture.hex';
 
+/** The body of a 4xx answer: a code the panel translates, with params; never the offending value. */
+export const apiError = (error: string, code: ApiErrorCode, params?: Record<string, string | number>) =>
+  params ? { error, code, params } : { error, code };
+
 /**
  * JSON API under `api/` (relative to the ingress path). Every route has a response schema, so only the fields
  * listed in schemas.ts are serialised.
  */
 export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, done) => {
   const { meters } = opts;
+
+  // schema validation failures (missing or too long fields) answer with a code too, naming only the field
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.validation) {
+      const field = err.validation[0]?.instancePath.replace(/^\//, '') || String(err.validation[0]?.params?.missingProperty ?? '');
+      void reply.code(400).send(apiError('Bad Request', 'REQUEST_INVALID', field ? { field } : undefined));
+      return;
+    }
+    throw err;
+  });
 
   /** Liveness for the Docker HEALTHCHECK: answers as soon as the server is up. */
   app.get('/api/health', { schema: { response: { 200: healthCheckSchema } } }, () => ({ status: 'ok' as const }));
@@ -49,6 +63,26 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
     if (source) return source.snapshot();
   });
 
+  /**
+   * One push of the frame inspector with its details (hex blocks, A-XDR tree, readings, raw bytes): fetched when the
+   * user opens it, so the live stream carries only summaries. 404 FRAME_GONE once the ring buffer evicted it.
+   */
+  app.get<{ Params: { id: string } }>(
+    '/api/frames/:id',
+    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } }, response: { 200: frameSchema, 404: apiErrorSchema } } },
+    (req, reply): FrameRecordDto | void => {
+      void reply.header('cache-control', 'no-store');
+      const source = meters.sourceFor(req, reply);
+      if (!source) return;
+      const frame = source.frame(Number(req.params.id));
+      if (!frame) {
+        void reply.code(404).send(apiError('Not Found', 'FRAME_GONE', { id: Number(req.params.id) }));
+        return;
+      }
+      return frame;
+    },
+  );
+
   /** The last raw pushes as hex text for a bug report; the key is never part of it. */
   app.get(
     '/api/capture',
@@ -69,7 +103,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
    */
   app.post<{ Body: { key: string; authKey?: string } }>(
     '/api/test-key',
-    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: badRequestSchema, 404: unknownMeterSchema } } },
+    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: apiErrorSchema, 404: unknownMeterSchema } } },
     (req, reply): KeyTestDto | void => {
       void reply.header('cache-control', 'no-store');
       const source = meters.sourceFor(req, reply);
@@ -77,8 +111,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
       const key = parseKey(req.body.key);
       const authKey = req.body.authKey ? parseKey(req.body.authKey) : null;
       if (!key || (req.body.authKey && !authKey)) {
-        const which = key ? 'authentication key' : 'key';
-        void reply.code(400).send({ error: 'Bad Request', message: `the ${which} must be 32 hex digits (16 bytes); spaces and 0x prefixes are allowed` });
+        void reply.code(400).send(apiError('Bad Request', 'KEY_FORMAT', { field: key ? 'authKey' : 'key', digits: 32 }));
         return;
       }
       return source.testKey(key, authKey);

@@ -16,6 +16,12 @@ export interface LiveRoutesOptions {
 /** Default heartbeat: below the 30–60 s idle timeouts of common proxies. */
 export const HEARTBEAT_MS = 25_000;
 const DEFAULT_MAX_BUFFERED = 4 * 1024 * 1024;
+/**
+ * Messages are compressed (permessage-deflate, when the client negotiated it) while the socket keeps up; above this
+ * backlog they go out as they are, so a burst of pushes never waits behind the compressor (ws deflates one message
+ * at a time per socket).
+ */
+const COMPRESS_BELOW_BYTES = 64 * 1024;
 /** RFC 6455 §7.4.1 close code 1013 "Try Again Later". */
 const CLOSE_TRY_AGAIN = 1013;
 
@@ -46,7 +52,7 @@ export const liveRoutes: FastifyPluginCallback<LiveRoutesOptions> = (app, opts, 
         socket.close(CLOSE_TRY_AGAIN, 'client too slow');
         return;
       }
-      socket.send(JSON.stringify(message));
+      socket.send(JSON.stringify(message), { compress: socket.bufferedAmount < COMPRESS_BELOW_BYTES });
     };
 
     send({ type: 'snapshot', snapshot: source.snapshot() });

@@ -1,12 +1,13 @@
 import { Badge } from '../badge/index.js';
 import { t } from '../../i18n/index.js';
-import * as f from '../../lib/format.js';
+import { apiErrorSentence, errorSentence, fill, stageName } from '../../i18n/render.js';
 import { keyTestBusy, keyTestResult, runKeyTest } from '../../state/keyTest.js';
 import s from './style.module.css';
 
 /**
- * "Test a key against the last captured push" (users.md pain point 1): names the failing stage, or confirms
- * the key. The fields are cleared right after sending; the key is never shown or kept.
+ * "Test a key against the last captured push" (users.md pain point 1): names the layer that fails and why, or
+ * confirms the key. The (password) fields keep what was typed, so a typo can be fixed; the key is never shown,
+ * stored or sent anywhere but this one request.
  */
 export function KeyTest() {
   const onSubmit = (e: Event) => {
@@ -14,7 +15,6 @@ export function KeyTest() {
     const form = e.currentTarget as HTMLFormElement;
     const key = (form.elements.namedItem('key') as HTMLInputElement).value;
     const authKey = (form.elements.namedItem('authKey') as HTMLInputElement).value;
-    form.reset();
     void runKeyTest(key, authKey);
   };
   const r = keyTestResult.value;
@@ -36,10 +36,17 @@ export function KeyTest() {
         </button>
       </form>
       {r && (
-        <p class={s.result} data-testid="key-test-result" data-ok={r.kind === 'result' && r.result.ok ? 'true' : 'false'}>
+        <p
+          class={s.result}
+          data-testid="key-test-result"
+          data-ok={r.kind === 'result' && r.result.ok ? 'true' : 'false'}
+          data-code={r.kind === 'invalid' ? r.code : (r.result.error?.code ?? undefined)}
+          data-layer={r.kind === 'result' ? (r.result.error?.stage ?? undefined) : undefined}
+          role="status"
+        >
           {r.kind === 'invalid' ? (
             <>
-              <Badge tone="warn">{t.keyTest.invalid}</Badge> {r.message}
+              <Badge tone="warn">{t.keyTest.invalid}</Badge> {apiErrorSentence(r.code, r.params)}
             </>
           ) : !r.result.tested ? (
             <span class="muted">{t.keyTest.nothing}</span>
@@ -48,10 +55,13 @@ export function KeyTest() {
               <Badge tone="ok">{t.keyTest.works}</Badge> {t.keyTest.values(r.result.values)}
               {r.result.meterId ? ` · ${r.result.meterId}` : ''}
             </>
-          ) : (
+          ) : r.result.error ? (
             <>
-              <Badge tone="error">{r.result.error?.code ?? t.keyTest.fails}</Badge> {r.result.error ? f.errorText(r.result.error) : r.result.message}
+              <Badge tone="error">{fill(t.keyTest.failedAt, { layer: stageName(r.result.error.stage) })}</Badge> <code>{r.result.error.code}</code>{' '}
+              {errorSentence(r.result.error)}
             </>
+          ) : (
+            <Badge tone="error">{t.keyTest.fails}</Badge>
           )}
         </p>
       )}
