@@ -268,13 +268,13 @@ describe('AMIS: the frame inspector record', () => {
     const [result] = new StreamDecoder({ key: SPEC_KEY }).push(streamOf(spec));
     const record = toFrameRecord({ id: 1, at: new Date(0), result: result!, rejected: null }, (o) => lookupObis(o)?.key ?? null);
     expect(record.stages.map((s) => `${s.id}:${s.status}`)).toEqual(['bytes:pass', 'frames:pass', 'checksum:pass', 'decryption:pass', 'structure:pass', 'readings:pass']);
-    expect(record.blocks.map((b) => b.title)).toEqual(['M-Bus frame', 'Decrypted M-Bus data records']);
+    expect(record.blocks.map((b) => b.title)).toEqual([{ code: 'block_mbus', params: { index: 1, count: 1 } }, { code: 'block_mbus_records' }]);
     expect(record.blocks[0]!.fields).toContainEqual(expect.objectContaining({ label: 'configuration', value: 'security mode 5, 5 encrypted blocks' }));
-    expect(record.blocks[1]!.fields).toContainEqual(expect.objectContaining({ start: 74, length: 4, label: '1-0:1.128.0 Inkassozählwerk' }));
+    expect(record.blocks[1]!.fields).toContainEqual(expect.objectContaining({ start: 74, length: 4, label: 'mbus_record', value: '1-0:1.128.0' }));
     expect(record.readings.find((r) => r.key === 'inkasso_register')).toMatchObject({ value: 20 });
     const [wrong] = new StreamDecoder({ key: new Uint8Array(16) }).push(streamOf(spec));
     const failed = toFrameRecord({ id: 2, at: new Date(0), result: wrong!, rejected: null }, () => null);
     expect(failed.stages.find((s) => s.id === 'decryption')!.status).toBe('fail');
-    expect(failed.blocks.map((b) => b.title)).toEqual(['M-Bus frame']);
+    expect(failed.blocks.map((b) => b.title)).toEqual([{ code: 'block_mbus', params: { index: 1, count: 1 } }]);
   });
 });

@@ -348,6 +348,14 @@ export const en = {
       'general-glo-ciphering APDU': 'general-glo-ciphering APDU',
       'data-notification APDU': 'data-notification APDU',
       'DSMR telegram': 'DSMR telegram',
+      manufacturer: 'manufacturer',
+      version: 'version',
+      medium: 'medium',
+      'access number': 'access number',
+      status: 'status',
+      configuration: 'configuration',
+      'encrypted data records': 'encrypted data records',
+      'data records': 'data records',
     } as Record<string, string>,
     /** Field values given as params. */
     fieldValues: {

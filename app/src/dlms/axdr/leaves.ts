@@ -94,6 +94,8 @@ export class Leaves {
   end = new Int32Array(64);
   /** OBIS codes and texts of the previous pushes (see LeafMemo). */
   readonly obisMemo = new SixByteMemo();
+  /** Remaining element counts of the arrays/structures open while walking (collectLeaves). */
+  readonly openCounts = new Int32Array(MAX_DEPTH);
   readonly textMemo = new LeafMemo();
 
   private grow(): void {
@@ -158,97 +160,121 @@ function length(b: Uint8Array, pos: number, end: number): number {
 /**
  * Walks one A-XDR value at `pos`, appending its leaves to `out`; returns the position after it.
  * Throws AxdrTruncated when the bytes end early and RangeError for anything malformed (as decodeValue does).
+ * A loop with an explicit stack of open arrays/structures (their remaining element counts), not recursion: one
+ * function call per push instead of one per value.
  */
-export function collectLeaves(b: Uint8Array, pos: number, end: number, out: Leaves, depth = 0): number {
-  need(pos, 1, end);
-  const tag = b[pos++]!;
-  switch (tag) {
-    case TAG.null:
-      out.push(tag, 0, pos, pos);
-      return pos;
-    case TAG.array:
-    case TAG.structure: {
-      if (depth >= MAX_DEPTH) throw new RangeError(`nesting deeper than ${MAX_DEPTH}`);
-      const count = length(b, pos, end);
-      pos = afterLength;
-      if (count > end - pos) throw new AxdrTruncated(`${count} elements announced, ${end - pos} bytes left`);
-      // {int8 scaler, enum unit}: 02 02 0F ss 16 uu
-      if (tag === TAG.structure && count === 2 && pos + 4 <= end && b[pos] === TAG.int8 && b[pos + 2] === TAG.enum) {
-        out.push(SCALER_UNIT, (b[pos + 1]! << 24) >> 24, b[pos + 3]!, 0);
-        return pos + 4;
+export function collectLeaves(b: Uint8Array, pos: number, end: number, out: Leaves): number {
+  const open = out.openCounts;
+  let depth = 0;
+  let remaining = 1; // values still to read at the current level: the one top value
+  for (;;) {
+    while (remaining === 0) {
+      if (depth === 0) return pos;
+      remaining = open[--depth]!;
+    }
+    remaining--;
+    need(pos, 1, end);
+    const tag = b[pos++]!;
+    switch (tag) {
+      case TAG.null:
+        out.push(tag, 0, pos, pos);
+        continue;
+      case TAG.array:
+      case TAG.structure: {
+        if (depth >= MAX_DEPTH) throw new RangeError(`nesting deeper than ${MAX_DEPTH}`);
+        const count = length(b, pos, end);
+        pos = afterLength;
+        if (count > end - pos) throw new AxdrTruncated(`${count} elements announced, ${end - pos} bytes left`);
+        // {int8 scaler, enum unit}: 02 02 0F ss 16 uu
+        if (tag === TAG.structure && count === 2 && pos + 4 <= end && b[pos] === TAG.int8 && b[pos + 2] === TAG.enum) {
+          out.push(SCALER_UNIT, (b[pos + 1]! << 24) >> 24, b[pos + 3]!, 0);
+          pos += 4;
+          continue;
+        }
+        open[depth++] = remaining;
+        remaining = count;
+        continue;
       }
-      for (let i = 0; i < count; i++) pos = collectLeaves(b, pos, end, out, depth + 1);
-      return pos;
+      case TAG.boolean:
+      case TAG.uint8:
+      case TAG.enum:
+        need(pos, 1, end);
+        out.push(tag, b[pos]!, pos, pos + 1);
+        pos += 1;
+        continue;
+      case TAG.int8:
+      case TAG.bcd:
+        need(pos, 1, end);
+        out.push(tag, (b[pos]! << 24) >> 24, pos, pos + 1);
+        pos += 1;
+        continue;
+      case TAG.int16:
+        need(pos, 2, end);
+        out.push(tag, (((b[pos]! << 8) | b[pos + 1]!) << 16) >> 16, pos, pos + 2);
+        pos += 2;
+        continue;
+      case TAG.uint16:
+        need(pos, 2, end);
+        out.push(tag, (b[pos]! << 8) | b[pos + 1]!, pos, pos + 2);
+        pos += 2;
+        continue;
+      case TAG.int32:
+      case TAG.uint32: {
+        need(pos, 4, end);
+        const v = (b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!;
+        out.push(tag, tag === TAG.int32 ? v : v >>> 0, pos, pos + 4);
+        pos += 4;
+        continue;
+      }
+      case TAG.int64:
+      case TAG.uint64: {
+        need(pos, 8, end);
+        const hi = ((b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!) >>> 0;
+        const lo = ((b[pos + 4]! << 24) | (b[pos + 5]! << 16) | (b[pos + 6]! << 8) | b[pos + 7]!) >>> 0;
+        const v = tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
+        out.push(tag, v, pos, pos + 8);
+        pos += 8;
+        continue;
+      }
+      case TAG.float32:
+      case TAG.float64: {
+        const n = tag === TAG.float32 ? 4 : 8;
+        need(pos, n, end);
+        const view = new DataView(b.buffer, b.byteOffset + pos, n);
+        out.push(tag, n === 4 ? view.getFloat32(0) : view.getFloat64(0), pos, pos + n);
+        pos += n;
+        continue;
+      }
+      case TAG.octetString:
+      case TAG.visibleString:
+      case TAG.utf8String: {
+        const n = length(b, pos, end);
+        pos = afterLength;
+        need(pos, n, end);
+        out.push(tag, 0, pos, pos + n);
+        pos += n;
+        continue;
+      }
+      case TAG.bitString: {
+        const bits = length(b, pos, end);
+        pos = afterLength;
+        const n = Math.ceil(bits / 8);
+        need(pos, n, end);
+        out.push(tag, bits, pos, pos + n);
+        pos += n;
+        continue;
+      }
+      case TAG.dateTime:
+      case TAG.date:
+      case TAG.time: {
+        const n = tag === TAG.dateTime ? 12 : tag === TAG.date ? 5 : 4;
+        need(pos, n, end);
+        out.push(tag, 0, pos, pos + n);
+        pos += n;
+        continue;
+      }
+      default:
+        throw new RangeError(`unknown A-XDR type tag 0x${tag.toString(16).padStart(2, '0')} at offset ${pos - 1}`);
     }
-    case TAG.boolean:
-    case TAG.uint8:
-    case TAG.enum:
-      need(pos, 1, end);
-      out.push(tag, b[pos]!, pos, pos + 1);
-      return pos + 1;
-    case TAG.int8:
-    case TAG.bcd:
-      need(pos, 1, end);
-      out.push(tag, (b[pos]! << 24) >> 24, pos, pos + 1);
-      return pos + 1;
-    case TAG.int16:
-      need(pos, 2, end);
-      out.push(tag, (((b[pos]! << 8) | b[pos + 1]!) << 16) >> 16, pos, pos + 2);
-      return pos + 2;
-    case TAG.uint16:
-      need(pos, 2, end);
-      out.push(tag, (b[pos]! << 8) | b[pos + 1]!, pos, pos + 2);
-      return pos + 2;
-    case TAG.int32:
-    case TAG.uint32: {
-      need(pos, 4, end);
-      const v = (b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!;
-      out.push(tag, tag === TAG.int32 ? v : v >>> 0, pos, pos + 4);
-      return pos + 4;
-    }
-    case TAG.int64:
-    case TAG.uint64: {
-      need(pos, 8, end);
-      const hi = ((b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!) >>> 0;
-      const lo = ((b[pos + 4]! << 24) | (b[pos + 5]! << 16) | (b[pos + 6]! << 8) | b[pos + 7]!) >>> 0;
-      const v = tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
-      out.push(tag, v, pos, pos + 8);
-      return pos + 8;
-    }
-    case TAG.float32:
-    case TAG.float64: {
-      const n = tag === TAG.float32 ? 4 : 8;
-      need(pos, n, end);
-      const view = new DataView(b.buffer, b.byteOffset + pos, n);
-      out.push(tag, n === 4 ? view.getFloat32(0) : view.getFloat64(0), pos, pos + n);
-      return pos + n;
-    }
-    case TAG.octetString:
-    case TAG.visibleString:
-    case TAG.utf8String: {
-      const n = length(b, pos, end);
-      pos = afterLength;
-      need(pos, n, end);
-      out.push(tag, 0, pos, pos + n);
-      return pos + n;
-    }
-    case TAG.bitString: {
-      const bits = length(b, pos, end);
-      pos = afterLength;
-      const n = Math.ceil(bits / 8);
-      need(pos, n, end);
-      out.push(tag, bits, pos, pos + n);
-      return pos + n;
-    }
-    case TAG.dateTime:
-    case TAG.date:
-    case TAG.time: {
-      const n = tag === TAG.dateTime ? 12 : tag === TAG.date ? 5 : 4;
-      need(pos, n, end);
-      out.push(tag, 0, pos, pos + n);
-      return pos + n;
-    }
-    default:
-      throw new RangeError(`unknown A-XDR type tag 0x${tag.toString(16).padStart(2, '0')} at offset ${pos - 1}`);
   }
 }
