@@ -47,8 +47,9 @@ export function App() {
         <Tabs />
       </header>
       <main data-page={tab}>
-        <StatusLine />
         <div class={s.panel} role="tabpanel" id={TAB_PANEL_ID} aria-labelledby={tabId(tab)} tabIndex={0}>
+          {/* above every page, inside the tab panel: Tab goes from the tab list into the panel (WAI-ARIA tabs) */}
+          <StatusLine />
           {tab === 'live' ? <LivePage /> : tab === 'history' ? <HistoryPage /> : tab === 'frames' ? <FramesPage /> : <HealthPage />}
         </div>
       </main>
