@@ -2,9 +2,11 @@
 // DOCS.md. Starts the built service on the meter simulator (no hardware, no broker), lets it run so the charts have a
 // history, opens each tab the panel shows (read from the page, so new pages are picked up) in headless Chromium and
 // writes docs/screenshots/<tab>-<lang>-<light|dark>.png at 1100×750.
-// Needs `npm run build` (the npm script runs it). Env: CHROMIUM_PATH (default /usr/bin/chromium), SHOTS_WARMUP_MS.
+// The History page shows a seeded month (seedHistory below). Needs `npm run build` (the npm script runs it). Env: CHROMIUM_PATH (default /usr/bin/chromium), SHOTS_WARMUP_MS.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -23,8 +25,48 @@ async function freePort() {
   return port;
 }
 
+/**
+ * An energy history for the History page, so its charts show what a month of use looks like: 30 days of the
+ * simulator's meter (its meter number and counters, ending where the simulator starts) with a household profile,
+ * written through the real store into a temporary data directory. Only for the pictures: the add-on records real
+ * pushes only.
+ */
+async function seedHistory(dir) {
+  const { HistoryStore } = await import('../app/dist/store/HistoryStore.js');
+  const { createLogger } = await import('../app/dist/shared/logger.js');
+  const store = new HistoryStore({ dir, log: createLogger({ level: 'error', sink: { write: () => {} } }), timeZone: 'Europe/Vienna' });
+  const step = 5 * 60_000;
+  const end = Date.now() - 60_000;
+  const start = end - 30 * 24 * 3_600_000;
+  const netAt = (t) => {
+    const hour = new Date(t).getUTCHours() + 1; // Vienna in winter
+    const day = Math.floor(t / 86_400_000);
+    const sun = hour >= 9 && hour <= 15 ? Math.sin(((hour - 9) / 6) * Math.PI) * (1500 + 900 * Math.sin(day)) : 0;
+    const load = 250 + (hour >= 6 && hour <= 8 ? 900 : 0) + (hour >= 17 && hour <= 21 ? 1400 : 0) + 200 * Math.sin(t / 3_000_000);
+    return Math.round(load - sun);
+  };
+  let importWh = 0;
+  let exportWh = 0;
+  const samples = [];
+  for (let t = start; t <= end; t += step) {
+    const net = netAt(t);
+    samples.push({ t, net, importWh, exportWh });
+    importWh += (Math.max(0, net) * step) / 3_600_000;
+    exportWh += (Math.max(0, -net) * step) / 3_600_000;
+  }
+  // the simulator starts at 4 321 000 Wh import and 1 234 000 Wh export (transport/simulator/MeterSimulator.ts)
+  const importBase = 4_321_000 - importWh;
+  const exportBase = 1_234_000 - exportWh;
+  for (const s of samples) {
+    store.add({ t: s.t, identity: '100042424242', importWh: Math.round(importBase + s.importWh), exportWh: Math.round(exportBase + s.exportWh), netW: s.net });
+  }
+  store.close();
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'smr-shots-'));
+await seedHistory(dataDir);
 const port = await freePort();
-const service = spawn(process.execPath, ['app/dist/main.js', '--simulator', '--simulator-interval', '500', '--web-port', String(port)], {
+const service = spawn(process.execPath, ['app/dist/main.js', '--simulator', '--simulator-interval', '500', '--web-port', String(port), '--data-dir', dataDir], {
   cwd: ROOT,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -77,4 +119,6 @@ try {
 } finally {
   await browser.close();
   service.kill('SIGTERM');
+  await new Promise((r) => (service.exitCode !== null ? r() : service.once('exit', r)));
+  rmSync(dataDir, { recursive: true, force: true });
 }
