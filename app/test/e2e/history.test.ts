@@ -25,7 +25,7 @@ import type { HistoryDto } from '../../src/web/contract.js';
 import { startBackend, type Backend } from '../support/backend.js';
 import { launchBrowser, openPanel, screenshot, type PanelPage } from '../support/browser.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingressProxy.js';
-import { sleep } from '../support/pace.js';
+import { sleep, waitFor as waitUntil } from '../support/pace.js';
 
 const KEY = fromHex(SIMULATOR_KEY_HEX);
 const TITLE = Uint8Array.from(Buffer.from('4B464D6750004242', 'hex'));
@@ -39,15 +39,7 @@ const sockets = new Set<Socket>();
 const cleanups: (() => Promise<unknown>)[] = [];
 const pages: PanelPage[] = [];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> => waitUntil(what, probe, timeoutMs);
 
 async function history(backend: Backend): Promise<HistoryDto> {
   const res = await fetch(`http://127.0.0.1:${backend.port}/api/history`);

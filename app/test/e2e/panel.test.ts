@@ -19,22 +19,13 @@ import { launchBrowser, openPanel, screenshot, type PanelPage } from '../support
 import { startIngressProxy, type IngressProxy } from '../support/ingressProxy.js';
 import { loadVector, netzNoePush, vectorBytes } from '../support/meterPush.js';
 import { startPtyPair, type PtyPair } from '../support/socat.js';
+import { sleep, waitFor } from '../support/pace.js';
 
 const WRONG_KEY = '000102030405060708090A0B0C0D0E0F';
 const REAL_KEY = loadVector('netznoe-doc-kaifa').key;
 const EVIL_ID = '<img src=x onerror=alert(1)>';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 

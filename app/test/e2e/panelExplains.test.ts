@@ -25,21 +25,12 @@ import { startIngressProxy, type IngressProxy } from '../support/ingressProxy.js
 import { netzNoePush } from '../support/meterPush.js';
 import { panelMessages, type PanelMessages } from '../support/panelI18n.js';
 import { startPtyPair, type PtyPair } from '../support/socat.js';
+import { sleep, waitFor } from '../support/pace.js';
 
 const WRONG_KEY = '000102030405060708090A0B0C0D0E0F';
 const PTY_KEY = 'A0A1A2A3A4A5A6A7A8A9AAABACADAEAF';
 const LEAFLET_KEY = '36C66639E48A8CA4D6BC8B282A793BBB';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => null);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The literal parts of a template (between `{placeholders}`) long enough to identify it in a page. */
 const literals = (template: string): string[] =>

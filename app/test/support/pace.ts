@@ -10,3 +10,14 @@ export async function writePaced(pty: PtyPair, bytes: Uint8Array, baud = 2400, b
     if (at + perSlice < bytes.length) await sleep(100);
   }
 }
+
+/** Polls `probe` every 100 ms until it gives a truthy value (returned) or `timeoutMs` passes (throws, naming `what`). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}

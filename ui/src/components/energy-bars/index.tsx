@@ -1,6 +1,7 @@
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.js';
 import { kwhOf, kwhTick } from '../../lib/historyFormat.js';
+import { useWidth } from '../../lib/useWidth.js';
 import s from './style.module.css';
 
 export interface EnergyBar {
@@ -32,18 +33,8 @@ function niceStep(max: number): number {
  * the total), a summary for screen readers (`summary`, the SVG's aria-label) and the figures as a table.
  */
 export function EnergyBars({ bars, summary, testId }: { bars: readonly EnergyBar[]; summary: string; testId: string }) {
-  const host = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const { host, width } = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<number | null>(null);
-
-  useLayoutEffect(() => {
-    const el = host.current!;
-    const measure = () => setWidth(el.clientWidth);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   let maxI = 0;
   let maxE = 0;

@@ -1,7 +1,8 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { HistoryPointDto } from '../../api/contract.js';
 import { t } from '../../i18n/index.js';
 import { clock, clockSec, powerTick, watts } from '../../lib/format.js';
+import { useWidth } from '../../lib/useWidth.js';
 import s from './style.module.css';
 
 const HEIGHT = 220;
@@ -116,19 +117,9 @@ function nearest(points: readonly HistoryPointDto[], t: number): number {
  * W/kW axis, legend with a hover/touch readout. `label` is the SVG's accessible name, `range` a fixed time axis.
  */
 export function PowerChart({ points, label, range }: { points: readonly HistoryPointDto[]; label?: string; range?: TimeRange }) {
-  const host = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const { host, width } = useWidth<HTMLDivElement>();
   /** Pointer x in px while hovering or touching, else null (the readout then shows the newest point). */
   const [hoverX, setHoverX] = useState<number | null>(null);
-
-  useLayoutEffect(() => {
-    const el = host.current!;
-    const measure = () => setWidth(el.clientWidth);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const g = useMemo(() => (width && points.length ? geometry(points, width, range) : null), [points, width, range]);
   const idx = g && hoverX !== null ? nearest(points, g.t(hoverX)) : points.length - 1;
