@@ -208,27 +208,19 @@ export function validateOptions(
   }
   const tcpAddress = parseTcpAddress(v.tcp_address as string | null, 'tcp_address', problems);
   const maxPowerW = (v.phases as number) * 230 * (v.main_fuse_amps as number);
-  const topLevelMeter: MeterOptions = {
-    id: LEGACY_METER_ID,
-    name: LEGACY_METER_NAME,
-    legacy: true,
-    origin: 'options',
+  // the top-level meter options: the first meter, and the single-meter options as before
+  const topLevel = {
     serialPort: v.serial_port as string | null,
     tcpAddress,
     key: v.key as Uint8Array | null,
     authKey: v.auth_key as Uint8Array | null,
     serialSettings: v.serial_settings as SerialSettingsOption,
     framing: v.framing as FramingMode,
-    maxPowerW,
   };
+  const topLevelMeter: MeterOptions = { id: LEGACY_METER_ID, name: LEGACY_METER_NAME, legacy: true, origin: 'options', ...topLevel, maxPowerW };
   const meters = validateMeters(raw[METERS_OPTION], v, topLevelMeter, context.topLevelSource === true, problems);
   const options: Options = {
-    serialPort: v.serial_port as string | null,
-    tcpAddress,
-    key: v.key as Uint8Array | null,
-    authKey: v.auth_key as Uint8Array | null,
-    serialSettings: v.serial_settings as SerialSettingsOption,
-    framing: v.framing as FramingMode,
+    ...topLevel,
     mqtt: {
       host: v.mqtt_host as string | null,
       port: v.mqtt_port as number | null,
