@@ -94,6 +94,17 @@ describe('meter switcher', () => {
     expect(await page.locator('[data-testid=capture]').getAttribute('href')).toBe('api/capture?meter=heat_pump');
     await screenshot(page, 'meter-switcher');
 
+    // the History page asks for the heat pump's history, and a switch on that page loads the house meter's at once
+    await page.goto(`${proxy.url}#/history`);
+    const historyRequests = () => p.requests.filter((u) => new URL(u).pathname.endsWith('/api/history'));
+    for (let i = 0; i < 100 && !historyRequests().some((u) => u.includes('meter=heat_pump')); i++) await page.waitForTimeout(100);
+    expect(historyRequests().at(-1)).toMatch(/\/api\/history\?meter=heat_pump$/);
+    await page.locator('[data-meter=meter]').click();
+    for (let i = 0; i < 100 && !/\/api\/history$/.test(historyRequests().at(-1) ?? ''); i++) await page.waitForTimeout(100);
+    expect(historyRequests().at(-1)).toMatch(/\/api\/history$/);
+    await page.locator('[data-meter=heat_pump]').click();
+    await page.goto(`${proxy.url}#/frames`);
+
     // the choice survives a reload; back to the first meter drops the parameter
     await page.reload();
     await page.locator('[data-meter=heat_pump][aria-pressed=true]').waitFor({ timeout: 15_000 });

@@ -7,6 +7,7 @@ import { Stat } from '../components/stat/index.js';
 import { t } from '../i18n/index.js';
 import { watts } from '../lib/format.js';
 import { dayLabel, dayLongLabel, hourLabel, hourLong, kwhOf } from '../lib/historyFormat.js';
+import { selectedMeter } from '../state/meters.js';
 
 /** The page reloads the history this often while visible (the backend closes a minute every 60 s). */
 const REFRESH_MS = 60_000;
@@ -33,8 +34,11 @@ function powerPoints(h: HistoryDto): HistoryPointDto[] {
 export function HistoryPage() {
   const [data, setData] = useState<HistoryDto | null>(null);
   const [failed, setFailed] = useState(false);
+  // each meter has its own history: a switch in the header loads the other one at once
+  const meter = selectedMeter.value;
 
   useEffect(() => {
+    setData(null);
     const ctl = new AbortController();
     const load = () =>
       getHistory(ctl.signal).then(
@@ -53,7 +57,7 @@ export function HistoryPage() {
       document.removeEventListener('visibilitychange', onVisible);
       ctl.abort();
     };
-  }, []);
+  }, [meter]);
 
   if (!data) return <p class="card muted" data-testid="history-loading">{failed ? t.history.loadFailed : t.history.loading}</p>;
 
