@@ -207,16 +207,9 @@ export function validateOptions(
     if (!(name in OPTION_SPECS) && name !== METERS_OPTION) problems.push({ option: name, message: `${name} is not an option (known: ${ALL_OPTION_KEYS.join(', ')})` });
   }
   const tcpAddress = parseTcpAddress(v.tcp_address as string | null, 'tcp_address', problems);
-  const maxPowerW = (v.phases as number) * 230 * (v.main_fuse_amps as number);
+  const maxPowerW = maxPowerOf(v);
   // the top-level meter options: the first meter, and the single-meter options as before
-  const topLevel = {
-    serialPort: v.serial_port as string | null,
-    tcpAddress,
-    key: v.key as Uint8Array | null,
-    authKey: v.auth_key as Uint8Array | null,
-    serialSettings: v.serial_settings as SerialSettingsOption,
-    framing: v.framing as FramingMode,
-  };
+  const topLevel = meterFieldsOf(v, tcpAddress);
   const topLevelMeter: MeterOptions = { id: LEGACY_METER_ID, name: LEGACY_METER_NAME, legacy: true, origin: 'options', ...topLevel, maxPowerW };
   const meters = validateMeters(raw[METERS_OPTION], v, topLevelMeter, context.topLevelSource === true, problems);
   const options: Options = {
@@ -242,6 +235,21 @@ export function validateOptions(
 /** Id and name of the meter described by the top-level options (the single-meter add-on's meter). */
 export const LEGACY_METER_ID = 'meter';
 export const LEGACY_METER_NAME = 'Meter';
+
+/** The per-meter fields of validated option values (top level or a `meters` entry). */
+function meterFieldsOf(v: Record<string, unknown>, tcpAddress: TcpAddress | null) {
+  return {
+    serialPort: v.serial_port as string | null,
+    tcpAddress,
+    key: v.key as Uint8Array | null,
+    authKey: v.auth_key as Uint8Array | null,
+    serialSettings: v.serial_settings as SerialSettingsOption,
+    framing: v.framing as FramingMode,
+  };
+}
+
+/** The connection's maximum power in W: phases × 230 V × main fuse. */
+const maxPowerOf = (v: Record<string, unknown>): number => (v.phases as number) * 230 * (v.main_fuse_amps as number);
 
 function parseTcpAddress(text: string | null, option: string, problems: OptionProblem[], label = option): TcpAddress | null {
   const m = text ? /^tcp:\/\/([^\s/:]+):([0-9]{1,5})$/.exec(text) : null;
@@ -332,19 +340,7 @@ function validateMeters(
     }
     const tcpAddress = parseTcpAddress(v.tcp_address as string | null, `${at}.tcp_address`, problems, label('tcp_address'));
     if (v.tcp_address !== null && tcpAddress === null) broken = true;
-    const meter: MeterOptions = {
-      id,
-      name,
-      legacy: false,
-      origin: at,
-      serialPort: v.serial_port as string | null,
-      tcpAddress,
-      key: v.key as Uint8Array | null,
-      authKey: v.auth_key as Uint8Array | null,
-      serialSettings: v.serial_settings as SerialSettingsOption,
-      framing: v.framing as FramingMode,
-      maxPowerW: (v.phases as number) * 230 * (v.main_fuse_amps as number),
-    };
+    const meter: MeterOptions = { id, name, legacy: false, origin: at, ...meterFieldsOf(v, tcpAddress), maxPowerW: maxPowerOf(v) };
     if (meter.serialPort !== null && meter.tcpAddress !== null) {
       problems.push({ option: `${at}.tcp_address`, message: `${label('tcp_address')} and serial_port are both set: a meter is read from one of them` });
       broken = true;
