@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StreamDecoder } from '../dist/decoder/StreamDecoder.js';
 import { encodeGloCiphering } from '../dist/dlms/apdu/gloCipheringEncode.js';
-import { crc16arc } from '../dist/framing/crc.js';
+import { crc16arc } from '../dist/shared/crc.js';
 import { encodeMbusFrames } from '../dist/framing/mbus/mbusEncode.js';
 import { encodeNetzNoePlaintext } from '../dist/transport/simulator/netzNoePush.js';
 

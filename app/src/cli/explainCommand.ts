@@ -11,9 +11,9 @@ import { outlineAxdr } from '../dlms/axdr/outline.js';
 import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { AMIS_RECORDS } from '../mbus/amisRecords.js';
 import { walkRecords } from '../mbus/records.js';
-import { toFrameRecord } from '../pipeline/frameRecord.js';
+import { toFrameRecord } from '../monitor/frameRecord.js';
 import { toErrorRecord } from '../shared/errors.js';
-import type { HexFieldDto, MessageDto } from '../web/contract.js';
+import type { HexFieldDto, MessageDto } from '../contract/dto.js';
 import type { DecodeOptions } from './decodeCommand.js';
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;

@@ -1,6 +1,6 @@
 /** Results of decoding one push, with the intermediate stages kept for diagnostics. */
 import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
-import type { Readings } from '../dlms/obis/readings.js';
+import type { Readings } from '../readings/readings.js';
 import type { TagStatus } from '../dlms/security/decrypt.js';
 import type { Discarded, LinkFrame } from '../framing/types.js';
 import type { MeterError } from '../shared/errors.js';

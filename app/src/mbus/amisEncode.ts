@@ -3,7 +3,7 @@
  * and 101-byte SND_UD long frames, CI `5B`, fixed dummy address (ID 00000000, SAM, version 01, medium 0E),
  * security mode 5 over five blocks. Used by the simulator and by tests.
  */
-import { mbusChecksum } from '../framing/crc.js';
+import { mbusChecksum } from '../shared/crc.js';
 import { encodeCp48 } from './cp48.js';
 import { encryptMode5 } from './mode5.js';
 import { parseLongHeader } from './transportHeader.js';

@@ -11,7 +11,7 @@
  * A record whose header is not in the table is left out (listed in the layout reason for `decode --explain`),
  * never guessed.
  */
-import { OBIS_CLOCK } from '../dlms/obis/obis.js';
+import { OBIS_CLOCK } from '../dlms/obis.js';
 
 export type RecordMeaning =
   | { readonly kind: 'clock'; readonly obis: string; readonly name: string }

@@ -4,8 +4,8 @@
  * node:crypto. Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
 import type { DecodeResult, MeterIdentity } from '../decoder/types.js';
-import { implausibility } from '../dlms/obis/quantities.js';
-import type { Readings } from '../dlms/obis/readings.js';
+import { implausibility } from '../readings/quantities.js';
+import type { Readings } from '../readings/readings.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';

@@ -1,6 +1,6 @@
 /** What the pipeline hands to the outputs (MQTT, Home Assistant discovery). */
 import type { MeterIdentity } from '../decoder/types.js';
-import type { Readings } from '../dlms/obis/readings.js';
+import type { Readings } from '../readings/readings.js';
 
 /** A push that passed decoding and the plausibility guards: safe to publish. */
 export interface AcceptedPush {

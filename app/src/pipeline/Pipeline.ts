@@ -9,18 +9,18 @@
  */
 import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
-import { isDsmrTelegram } from '../dlms/obis/dsmr.js';
-import { crc16arc } from '../framing/crc.js';
+import { isDsmrTelegram } from '../readings/dsmr.js';
+import { crc16arc } from '../shared/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
 import { MeterError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
-import { PlausibilityGuard } from './guards.js';
-import type { LivenessProbe, LivenessProblem } from './liveness.js';
-import { ProblemLog } from './problemLog.js';
-import type { StateStore } from './StateStore.js';
+import { PlausibilityGuard } from '../judge/guards.js';
+import type { LivenessProbe, LivenessProblem } from '../monitor/liveness.js';
+import { ProblemLog } from '../monitor/problemLog.js';
+import type { StateStore } from '../monitor/StateStore.js';
 
 export interface PipelineOptions {
   readonly key: Uint8Array | null;

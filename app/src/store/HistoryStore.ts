@@ -32,7 +32,7 @@
  * by `COMPACT_GROWTH` bytes: the file stays below ~0.45 MB (160 kB after a compaction with full retention).
  */
 import { join } from 'node:path';
-import type { Readings } from '../dlms/obis/readings.js';
+import type { Readings } from '../readings/readings.js';
 import type { AcceptedPush, Diagnostics, PushSink } from '../outputs/types.js';
 import type { Logger } from '../shared/logger.js';
 import { dayKeyToIso, defaultTimeZone, hourStart, HOUR_MS, isKnownTimeZone, LocalDays } from './localDays.js';

@@ -4,7 +4,7 @@
  * code `METER_UNKNOWN`, never with another meter's data.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LiveSource, MeterLiveSource, MeterSummaryDto } from './contract.js';
+import type { LiveSource, MeterLiveSource, MeterSummaryDto } from '../contract/dto.js';
 
 export const METER_QUERY = 'meter';
 /** Code of the 404 answer for `?meter=<id>` naming no configured meter. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeLiveSource, fakeSnapshot } from '../../test/support/fakeLiveSource.js';
-import type { LiveMessage, MetersDto, SnapshotDto } from './contract.js';
+import type { LiveMessage, MetersDto, SnapshotDto } from '../contract/dto.js';
 import { buildServer } from './server.js';
 
 let uiDir: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeLiveSource, fakeHealth, fakeLive, fakeSnapshot, fakeSummary } from '../../test/support/fakeLiveSource.js';
-import type { LiveMessage, SnapshotDto } from './contract.js';
+import type { LiveMessage, SnapshotDto } from '../contract/dto.js';
 import { buildServer } from './server.js';
 
 let uiDir: string;

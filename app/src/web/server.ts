@@ -4,8 +4,8 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { WatchdogVerdict } from '../pipeline/liveness.js';
-import type { LiveSource, MeterLiveSource } from './contract.js';
+import type { WatchdogVerdict } from '../monitor/liveness.js';
+import type { LiveSource, MeterLiveSource } from '../contract/dto.js';
 import { LEGACY_METER_ID, LEGACY_METER_NAME } from '../config/options.js';
 import { MeterSelection } from './meterSelection.js';
 import { connectionLifecycle } from './plugins/connectionLifecycle.js';

@@ -12,7 +12,7 @@ import dockerfileUtils from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INGRESS_PORT } from '../../src/config/addon.js';
-import type { LiveSource } from '../../src/web/contract.js';
+import type { LiveSource } from '../../src/contract/dto.js';
 import { buildServer } from '../../src/web/server.js';
 
 type Obj = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
-import { mbusChecksum } from '../../src/framing/crc.js';
+import { mbusChecksum } from '../../src/shared/crc.js';
 import { encodeAmisFrame, encodeAmisPlaintext, type AmisValues } from '../../src/mbus/amisEncode.js';
 import { cp48Iso, encodeCp48, parseCp48 } from '../../src/mbus/cp48.js';
 import { decodeAmisRecords } from '../../src/mbus/decodeMbus.js';
@@ -263,7 +263,7 @@ describe('AMIS: public live captures', () => {
 describe('AMIS: the frame inspector record', () => {
   it('shows the transport header, the decrypted records labelled with OBIS codes, and the decryption stage', async () => {
     const { StreamDecoder } = await import('../../src/decoder/StreamDecoder.js');
-    const { toFrameRecord } = await import('../../src/pipeline/frameRecord.js');
+    const { toFrameRecord } = await import('../../src/monitor/frameRecord.js');
     const { lookupObis } = await import('../../src/outputs/homeassistant/registry.js');
     const [result] = new StreamDecoder({ key: SPEC_KEY }).push(streamOf(spec));
     const record = toFrameRecord({ id: 1, at: new Date(0), result: result!, rejected: null }, (o) => lookupObis(o)?.key ?? null);

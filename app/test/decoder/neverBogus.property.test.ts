@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodeResult } from '../../src/decoder/types.js';
-import { POSITIONAL_LAYOUTS } from '../../src/dlms/obis/layouts.js';
+import { POSITIONAL_LAYOUTS } from '../../src/readings/layouts.js';
 import { keyOf, ownCaptures, sharedVectors, streamOf } from '../support/vectors.js';
 import { encodeHdlcFrame } from '../../src/framing/hdlc/hdlcEncode.js';
 import { A, decodePlain, descriptor, I16, I32, I8, N, notification, O, OBIS, S, scalerUnit, U16, U32, U8, Vs, type Bytes } from './axdrBuild.js';

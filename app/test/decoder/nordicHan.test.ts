@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import type { PushRecord } from '../../src/decoder/records.js';
-import { LIST_CONVENTIONS, applyListConvention } from '../../src/dlms/obis/listScalings.js';
+import { LIST_CONVENTIONS, applyListConvention } from '../../src/readings/listScalings.js';
 import { encodeHdlcFrame } from '../../src/framing/hdlc/hdlcEncode.js';
 import { ownCaptures, keyOf, referenceReadings, streamOf, type Vector } from '../support/vectors.js';
 

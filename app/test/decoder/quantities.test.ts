@@ -1,7 +1,7 @@
 /** The quantity table and the LAYOUT_UNKNOWN type signature. */
 import { describe, expect, it } from 'vitest';
 import { collapse, MAX_SIGNATURE_LENGTH, typeSignature } from '../../src/dlms/axdr/signature.js';
-import { implausibility, quantityOf, quantityOfCode } from '../../src/dlms/obis/quantities.js';
+import { implausibility, quantityOf, quantityOfCode } from '../../src/readings/quantities.js';
 import { CLOCK, I8, O, OBIS, S, scalerUnit, U16, U32, Vs } from './axdrBuild.js';
 
 describe('quantity table', () => {

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodedPush, DecodeResult } from '../../src/decoder/types.js';
-import { toFrameRecord } from '../../src/pipeline/frameRecord.js';
+import { toFrameRecord } from '../../src/monitor/frameRecord.js';
 import { toErrorRecord } from '../../src/shared/errors.js';
-import type { TreeNodeDto } from '../../src/web/contract.js';
+import type { TreeNodeDto } from '../../src/contract/dto.js';
 import { keyOf, ownCaptures, streamOf, type Vector } from '../support/vectors.js';
 import { A, CLOCK, decodePlain, descriptor, notification, O, OBIS, S, scalerUnit, U16, U32, Vs } from './axdrBuild.js';
 

@@ -21,7 +21,7 @@ import { SIMULATOR_KEY_HEX } from '../../src/config/load.js';
 import { fromHex } from '../../src/shared/hex.js';
 import { HISTORY_FILE } from '../../src/store/HistoryStore.js';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
-import type { HistoryDto } from '../../src/web/contract.js';
+import type { HistoryDto } from '../../src/contract/dto.js';
 import { startBackend, type Backend } from '../support/backend.js';
 import { launchBrowser, openPanel, screenshot, type PanelPage } from '../support/browser.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingressProxy.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
-import { mbusChecksum } from '../../src/framing/crc.js';
+import { mbusChecksum } from '../../src/shared/crc.js';
 import { encodeHdlcFrame } from '../../src/framing/hdlc/hdlcEncode.js';
 import { encodeMbusFrames } from '../../src/framing/mbus/mbusEncode.js';
 import { StreamFramer } from '../../src/framing/StreamFramer.js';

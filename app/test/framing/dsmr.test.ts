@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import type { PushRecord } from '../../src/decoder/records.js';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
-import { parseDsmr } from '../../src/dlms/obis/dsmr.js';
-import { crc16arc } from '../../src/framing/crc.js';
+import { parseDsmr } from '../../src/readings/dsmr.js';
+import { crc16arc } from '../../src/shared/crc.js';
 import { describeFrame } from '../../src/framing/describe.js';
 import { MAX_TELEGRAM } from '../../src/framing/dsmr/dsmrTelegram.js';
 import { StreamFramer, type FramingMode } from '../../src/framing/StreamFramer.js';
-import { profileOf } from '../../src/pipeline/profile.js';
+import { profileOf } from '../../src/monitor/profile.js';
 import { keyOf, ownCaptures, referenceReadings, sharedVectors, streamOf, type Vector } from '../support/vectors.js';
 
 const capture = (name: string): Vector => ownCaptures().find((v) => v.name === name)!;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookupObis } from '../../src/outputs/homeassistant/registry.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { SerialSource } from '../../src/transport/serial/SerialSource.js';
 import { TcpSource } from '../../src/transport/tcp/TcpSource.js';

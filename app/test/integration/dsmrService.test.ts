@@ -79,7 +79,7 @@ describe('service: DSMR P1 telegrams in, MQTT out', () => {
     const broken = Buffer.from(text.replace('1-0:1.7.0(00.244*kW)', '1-0:1.7.0(00.344*kW)'), 'latin1');
     const later = text.replace('0-0:1.0.0(170102192002W)', '0-0:1.0.0(170102192003W)');
     const fixed = later.slice(0, later.lastIndexOf('!') + 1);
-    const { crc16arc } = await import('../../src/framing/crc.js');
+    const { crc16arc } = await import('../../src/shared/crc.js');
     const crc = crc16arc(Buffer.from(fixed, 'latin1'), 0, fixed.length).toString(16).toUpperCase().padStart(4, '0');
     const next = sub.messages.length;
     await writePaced(pty, Uint8Array.from(Buffer.concat([broken, Buffer.from(`${fixed}${crc}\r\n`, 'latin1')])), 115_200, 10);

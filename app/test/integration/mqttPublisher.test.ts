@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import type { MeterIdentity } from '../../src/decoder/types.js';
-import type { Readings } from '../../src/dlms/obis/readings.js';
+import type { Readings } from '../../src/readings/readings.js';
 import type { FramingMode } from '../../src/framing/StreamFramer.js';
 import { MqttPublisher, type MqttPublisherOptions } from '../../src/outputs/mqtt/MqttPublisher.js';
 import type { AcceptedPush, MqttSettings, MqttState } from '../../src/outputs/types.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READER_STATUSES, SILENCE_TIMEOUT_MS } from '../../src/pipeline/health.js';
+import { READER_STATUSES, SILENCE_TIMEOUT_MS } from '../../src/monitor/health.js';
 import { startBackend, type Backend } from '../support/backend.js';
 import { startBroker, subscribe, type Broker, type Subscriber } from '../support/mosquitto.js';
 import { sleep, writePaced } from '../support/pace.js';

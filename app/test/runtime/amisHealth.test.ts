@@ -1,8 +1,8 @@
 /** AMIS diagnostics in the health layers and the reader status: each names its cause. */
 import { describe, expect, it } from 'vitest';
 import type { AmisLinkView } from '../../src/framing/mbus/AmisLink.js';
-import { computeLayers, HINT_IDS, READER_STATUSES, readerStatusOf, STATUS_TEXT, type HealthInputs } from '../../src/pipeline/health.js';
-import { profileOf } from '../../src/pipeline/profile.js';
+import { computeLayers, HINT_IDS, READER_STATUSES, readerStatusOf, STATUS_TEXT, type HealthInputs } from '../../src/monitor/health.js';
+import { profileOf } from '../../src/monitor/profile.js';
 import { ERROR_CODES } from '../../src/shared/errors.js';
 
 const NOW = 10_000_000;

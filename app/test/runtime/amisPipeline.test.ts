@@ -8,7 +8,7 @@ import { AMIS_SND_NKE, encodeAmisFrame } from '../../src/mbus/amisEncode.js';
 import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
 import { lookupObis } from '../../src/outputs/homeassistant/registry.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { BaseSource } from '../../src/transport/types.js';
 import { SimulatedAmisMeter } from '../support/amisMeter.js';

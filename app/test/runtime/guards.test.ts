@@ -3,8 +3,8 @@
  * ever goes backwards, a real meter swap (new identity) is accepted, and the guard never locks itself out.
  */
 import { describe, expect, it } from 'vitest';
-import type { Readings } from '../../src/dlms/obis/readings.js';
-import { DEFAULT_MAX_POWER_W, PlausibilityGuard } from '../../src/pipeline/guards.js';
+import type { Readings } from '../../src/readings/readings.js';
+import { DEFAULT_MAX_POWER_W, PlausibilityGuard } from '../../src/judge/guards.js';
 
 const S = 1000;
 const MIN = 60 * S;

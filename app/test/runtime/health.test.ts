@@ -12,7 +12,7 @@ import {
   statusOfCode,
   type HealthInputs,
   type StatusInputs,
-} from '../../src/pipeline/health.js';
+} from '../../src/monitor/health.js';
 
 const NOW = 1_000_000;
 const base: HealthInputs = {
@@ -96,7 +96,7 @@ describe('health layers', () => {
 
 describe('operator profile', () => {
   it('tells the operators apart by the shape of their pushes', async () => {
-    const { profileOf } = await import('../../src/pipeline/profile.js');
+    const { profileOf } = await import('../../src/monitor/profile.js');
     const { StreamDecoder } = await import('../../src/decoder/StreamDecoder.js');
     const { sharedVectors, streamOf, keyOf } = await import('../support/vectors.js');
     const profiles: Record<string, string> = {};

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { StreamDecoder } from '../../src/decoder/StreamDecoder.js';
 import type { DecodeResult } from '../../src/decoder/types.js';
-import { StateStore, downsample } from '../../src/pipeline/StateStore.js';
-import type { LiveMessage } from '../../src/web/contract.js';
+import { StateStore, downsample } from '../../src/monitor/StateStore.js';
+import type { LiveMessage } from '../../src/contract/dto.js';
 import { netzNoePush, vectorBytes } from '../support/meterPush.js';
 
 const KEY = '000102030405060708090A0B0C0D0E0F';

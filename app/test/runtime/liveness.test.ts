@@ -1,19 +1,19 @@
 /**
- * The watchdog's logic (pipeline/liveness.ts) with a controlled clock, the pipeline's liveness probe through the real
+ * The watchdog's logic (monitor/liveness.ts) with a controlled clock, the pipeline's liveness probe through the real
  * Pipeline, decoder and state store (only the byte source is a stub), and GET api/watchdog through the real fastify
  * server with the ingress guard on (inject). The real service with a really blocked event loop is
  * test/integration/watchdog.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AcceptedPush, PushSink } from '../../src/outputs/types.js';
-import { LIVENESS_CODES, Watchdog, watchdogTimingsFromEnv, DEFAULT_WATCHDOG_TIMINGS, type LivenessProblem } from '../../src/pipeline/liveness.js';
+import { LIVENESS_CODES, Watchdog, watchdogTimingsFromEnv, DEFAULT_WATCHDOG_TIMINGS, type LivenessProblem } from '../../src/monitor/liveness.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { encodeNetzNoePush, type NetzNoeValues } from '../../src/transport/simulator/netzNoePush.js';
 import { BaseSource } from '../../src/transport/types.js';
 import { SIMULATOR_KEY_HEX } from '../../src/config/load.js';
-import type { LiveSource } from '../../src/web/contract.js';
+import type { LiveSource } from '../../src/contract/dto.js';
 import { buildServer } from '../../src/web/server.js';
 
 const TIMINGS = { intervalMs: 100, blockedMs: 1000, holdMs: 5000 };

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { BaseSource } from '../../src/transport/types.js';
 import { keyOf, sharedVectors, streamOf, type Vector } from '../support/vectors.js';

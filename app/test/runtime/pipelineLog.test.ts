@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
 import type { DecodeResult } from '../../src/decoder/types.js';
-import { crc16arc } from '../../src/framing/crc.js';
+import { crc16arc } from '../../src/shared/crc.js';
 import { Pipeline, provesLineSettings } from '../../src/pipeline/Pipeline.js';
 import { MeterError } from '../../src/shared/errors.js';
-import { SUMMARY_EVERY_MS } from '../../src/pipeline/problemLog.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { SUMMARY_EVERY_MS } from '../../src/monitor/problemLog.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger, type LogLevel } from '../../src/shared/logger.js';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
 import { BaseSource } from '../../src/transport/types.js';

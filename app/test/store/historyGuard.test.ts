@@ -10,7 +10,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { SIMULATOR_KEY_HEX } from '../../src/config/load.js';
 import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
-import { StateStore } from '../../src/pipeline/StateStore.js';
+import { StateStore } from '../../src/monitor/StateStore.js';
 import { fromHex } from '../../src/shared/hex.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { HISTORY_FILE, HistoryStore } from '../../src/store/HistoryStore.js';

@@ -15,7 +15,7 @@ import type {
   LiveSource,
   ReadingDto,
   SnapshotDto,
-} from '../../src/web/contract.js';
+} from '../../src/contract/dto.js';
 
 export interface FakeOptions {
   readonly meterId?: string;

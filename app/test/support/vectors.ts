@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { normaliseObis } from '../../src/dlms/obis/obis.js';
+import { normaliseObis } from '../../src/dlms/obis.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Copies of the project's shared reference vectors, kept in the repository (see its README). */

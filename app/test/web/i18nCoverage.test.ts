@@ -8,12 +8,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeFrame } from '../../src/framing/describe.js';
 import { StreamFramer } from '../../src/framing/StreamFramer.js';
-import type { Readings } from '../../src/dlms/obis/readings.js';
-import { GUARD_CODES, PlausibilityGuard, type GuardResult } from '../../src/pipeline/guards.js';
-import { BLOCK_TITLES, FIELD_LABELS } from '../../src/pipeline/frameRecord.js';
-import { HINT_IDS, LAYER_MESSAGES, READER_STATUSES, STATUS_TEXT } from '../../src/pipeline/health.js';
+import type { Readings } from '../../src/readings/readings.js';
+import { GUARD_CODES, PlausibilityGuard, type GuardResult } from '../../src/judge/guards.js';
+import { BLOCK_TITLES, FIELD_LABELS } from '../../src/monitor/frameRecord.js';
+import { HINT_IDS, LAYER_MESSAGES, READER_STATUSES, STATUS_TEXT } from '../../src/monitor/health.js';
 import { ERROR_CODES, type ErrorStage } from '../../src/shared/errors.js';
-import { API_ERROR_CODES, type StageId } from '../../src/web/contract.js';
+import { API_ERROR_CODES, type StageId } from '../../src/contract/dto.js';
 import { panelMessages, type PanelMessages } from '../support/panelI18n.js';
 import { ownCaptures, sharedVectors, streamOf } from '../support/vectors.js';
 

@@ -196,7 +196,7 @@ export const en = {
   codes: {
     /** The layer (ErrorDto.stage) where a push or a tested key failed. */
     stages: { framing: 'framing', crypto: 'decryption', structure: 'structure', layout: 'layout and values' },
-    /** Decode error codes (app/src/shared/errors.ts) and guard codes (app/src/pipeline/guards.ts): cause and next step. */
+    /** Decode error codes (app/src/shared/errors.ts) and guard codes (app/src/judge/guards.ts): cause and next step. */
     errors: {
       FRAME_NOISE: 'Bytes that belong to no frame: check baud rate and parity, or the converter type (M-Bus slave for RJ12, IR head for the optical port).',
       FRAME_CHECKSUM: 'Checksum errors: check baud rate and parity, and the wiring (RJ12 pins 3/4).',

@@ -1,6 +1,6 @@
 /**
  * Byte length of a compact-descriptor notification body (Sagemcom XT211 on Czech RS-485 interfaces, see
- * dlms/obis/selfDescribing.ts for the layout): `02 02 16 ee 01 N` then N × `02 02 <class u16> <OBIS 6>
+ * readings/selfDescribing.ts for the layout): `02 02 16 ee 01 N` then N × `02 02 <class u16> <OBIS 6>
  * <attribute u8> <A-XDR value>`. The descriptors carry no type tags, so a plain A-XDR walk fails on them;
  * raw framing (bare `0F …` APDUs) measures such a body with this instead.
  */

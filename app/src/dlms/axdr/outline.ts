@@ -5,7 +5,7 @@
  */
 import { TAG } from './decode.js';
 import { parseDateTime } from './dateTime.js';
-import { formatObis, isValueObis } from '../obis/obis.js';
+import { formatObis, isValueObis } from '../obis.js';
 import { toHex } from '../../shared/hex.js';
 
 export interface OutlineLine {

@@ -8,7 +8,7 @@
  *   !<CRC> CR LF
  *
  * `XXX` is the manufacturer FLAG id. The CRC (DSMR 4.0 and later) is CRC-16/ARC over `/`…`!` written as
- * 4 hex digits; the framer only delimits the telegram, the parser (dlms/obis/dsmr.ts) checks the CRC, so a
+ * 4 hex digits; the framer only delimits the telegram, the parser (readings/dsmr.ts) checks the CRC, so a
  * mismatch is reported as DSMR_CRC. DSMR 2.2 and 3.0 telegrams end in a bare `!`: without a checksum they
  * are accepted only when every line has the strict DSMR syntax (`isStrictDsmrTelegram`).
  *

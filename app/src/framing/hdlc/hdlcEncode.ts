@@ -2,7 +2,7 @@
  * Builds one HDLC frame (IEC 62056-46 frame format type 3) around an information field, with HCS and FCS.
  * Addresses as the Wiener Netze AM550 sends them (destination 0xCF, source 0x0223, control 0x13). Tests only.
  */
-import { crc16x25 } from '../crc.js';
+import { crc16x25 } from '../../shared/crc.js';
 
 export interface HdlcEncodeOptions {
   readonly destination?: readonly number[];

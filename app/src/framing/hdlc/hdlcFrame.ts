@@ -7,7 +7,7 @@
  * LSB = 1 ends an address. HCS and FCS are CRC-16/X-25, least significant byte first. S (bit 11 of the
  * format field) marks a segment that continues in the next frame. Consecutive frames may share a flag.
  */
-import { crc16x25 } from '../crc.js';
+import { crc16x25 } from '../../shared/crc.js';
 import type { FrameField, LinkFrame, MatchResult } from '../types.js';
 
 export const HDLC_FLAG = 0x7e;

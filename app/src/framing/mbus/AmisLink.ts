@@ -24,7 +24,7 @@
  * number of one bits arrives as a framing error, read as 00, so SND_NKE becomes `10 40 00 00 16` and the long
  * frame header `68 00 00 68`).
  */
-import { mbusChecksum } from '../crc.js';
+import { mbusChecksum } from '../../shared/crc.js';
 import { C_SND_NKE, MBUS_ACK, MBUS_SHORT_LENGTH, MBUS_SHORT_START, MBUS_STOP } from './mbusShortFrame.js';
 
 export type AmisLinkStateId = 'listening' | 'search' | 'synced' | 'lost';

@@ -3,7 +3,7 @@
  * at most 245 APDU bytes (L = 0xFA), CI = segment number with FIN (0x10) on the last, C = 0x53, A = 0xFF
  * (broadcast), STSAP 0x01, DTSAP 0x67. Used by the meter simulator and by tests.
  */
-import { mbusChecksum } from '../crc.js';
+import { mbusChecksum } from '../../shared/crc.js';
 
 export interface MbusEncodeOptions {
   /** APDU bytes per frame. Default 245 (L = 250). */

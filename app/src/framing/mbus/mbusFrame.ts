@@ -10,7 +10,7 @@
  * CI `5B` / `72` (EN 13757-7 long transport header, Netz OÖ AMIS spec §2.4.2.3) carries an M-Bus application
  * layer instead: 12 header bytes, then (encrypted) DIF/VIF records. Such a frame is one whole message.
  */
-import { mbusChecksum } from '../crc.js';
+import { mbusChecksum } from '../../shared/crc.js';
 import { CI_LONG_HEADER, parseLongHeader } from '../../mbus/transportHeader.js';
 import type { FrameField, LinkFrame, MatchResult } from '../types.js';
 

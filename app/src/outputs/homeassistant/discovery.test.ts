@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/support/vectors.js';
 import { decodeCapture } from '../../cli/decodeCommand.js';
 import type { MeterIdentity } from '../../decoder/types.js';
-import type { Readings } from '../../dlms/obis/readings.js';
+import type { Readings } from '../../readings/readings.js';
 import type { FramingMode } from '../../framing/StreamFramer.js';
-import { READER_STATUSES } from '../../pipeline/health.js';
+import { READER_STATUSES } from '../../monitor/health.js';
 import type { AcceptedPush } from '../types.js';
 import {
   buildDiagnostics,

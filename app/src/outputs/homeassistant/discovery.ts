@@ -6,8 +6,8 @@
  */
 import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
-import type { Readings } from '../../dlms/obis/readings.js';
-import { READER_STATUSES } from '../../pipeline/health.js';
+import type { Readings } from '../../readings/readings.js';
+import { READER_STATUSES } from '../../monitor/health.js';
 import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
 import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
 

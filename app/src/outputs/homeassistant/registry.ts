@@ -6,7 +6,7 @@
  * code is which quantity. Discovery payloads and state JSON are derived from it by pure functions
  * (discovery.ts); unknown codes are never turned into entities.
  */
-import type { Reading } from '../../dlms/obis/readings.js';
+import type { Reading } from '../../readings/readings.js';
 
 export type StateClass = 'measurement' | 'total' | 'total_increasing';
 

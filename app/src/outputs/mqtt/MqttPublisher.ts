@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { MeterIdentity } from '../../decoder/types.js';
-import { STATUS_TEXT } from '../../pipeline/health.js';
+import { STATUS_TEXT } from '../../monitor/health.js';
 import type { Logger } from '../../shared/logger.js';
 import {
   buildDiagnostics,

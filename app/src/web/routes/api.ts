@@ -1,14 +1,14 @@
 import type { FastifyError, FastifyPluginCallback } from 'fastify';
-import type { WatchdogVerdict } from '../../pipeline/liveness.js';
+import type { WatchdogVerdict } from '../../monitor/liveness.js';
 import { parseKey } from '../../shared/hex.js';
-import type { ApiErrorCode, FrameRecordDto, KeyTestDto, MetersDto, SnapshotDto } from '../contract.js';
+import type { ApiErrorCode, FrameRecordDto, KeyTestDto, MetersDto, SnapshotDto } from '../../contract/dto.js';
 import type { MeterSelection } from '../meterSelection.js';
 import { apiErrorSchema, frameSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema, watchdogSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
   /** The configured meters; `?meter=<id>` selects one (default: the first). */
   readonly meters: MeterSelection;
-  /** Liveness of the process (pipeline/liveness.ts); without it api/watchdog answers ok while the server runs. */
+  /** Liveness of the process (monitor/liveness.ts); without it api/watchdog answers ok while the server runs. */
   readonly watchdog?: { verdict(): WatchdogVerdict };
 }
 

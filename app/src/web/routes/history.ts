@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback } from 'fastify';
-import type { HistoryDto } from '../contract.js';
+import type { HistoryDto } from '../../contract/dto.js';
 import type { MeterSelection } from '../meterSelection.js';
 import { historyQuerySchema, historySchema } from '../schemas.js';
 

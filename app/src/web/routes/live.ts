@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { LiveMessage } from '../contract.js';
+import type { LiveMessage } from '../../contract/dto.js';
 import type { MeterSelection } from '../meterSelection.js';
 import type { UpgradeRouteConfig } from '../plugins/connectionLifecycle.js';
 

@@ -3,8 +3,8 @@
  * data: the exact sequence of body values (nested structures flattened) and what each position means.
  * A push matches a layout only when every position has the expected type, so layouts cannot be confused.
  */
-import type { DlmsType } from '../axdr/decode.js';
-import { OBIS_METER_NUMBER } from './obis.js';
+import type { DlmsType } from '../dlms/axdr/decode.js';
+import { OBIS_METER_NUMBER } from '../dlms/obis.js';
 
 export type Slot =
   /** The meter clock as a 12-byte COSEM date-time (octet-string or date-time tag). */

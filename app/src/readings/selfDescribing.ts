@@ -33,13 +33,13 @@
  * on the E570), so a guessed scaler would be a wrong number. Class 1 (data) attribute 2 and the value
  * attributes of other classes (disconnect control, limiter) are published as they are.
  */
-import { MeterError } from '../../shared/errors.js';
-import { COMPACT_DESCRIPTOR_LENGTH } from '../axdr/compactDescriptors.js';
-import { TAG } from '../axdr/decode.js';
-import { collectLeaves, Leaves, SCALER_UNIT } from '../axdr/leaves.js';
-import { typeSignature } from '../axdr/signature.js';
+import { MeterError } from '../shared/errors.js';
+import { COMPACT_DESCRIPTOR_LENGTH } from '../dlms/axdr/compactDescriptors.js';
+import { TAG } from '../dlms/axdr/decode.js';
+import { collectLeaves, Leaves, SCALER_UNIT } from '../dlms/axdr/leaves.js';
+import { typeSignature } from '../dlms/axdr/signature.js';
 import { finish, View } from './extract.js';
-import { formatObis } from './obis.js';
+import { formatObis } from '../dlms/obis.js';
 import { quantityOf } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';

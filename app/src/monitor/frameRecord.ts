@@ -1,5 +1,5 @@
 /**
- * A decode result → the frame inspector's record (web/contract.ts FrameRecordDto): stage chips, annotated
+ * A decode result → the frame inspector's record (contract/dto.ts FrameRecordDto): stage chips, annotated
  * hex blocks (link frames, APDU, plaintext) and the A-XDR tree with OBIS codes and scaled values.
  * Built only for pushes kept in the ring buffer, never on the decode hot path.
  */
@@ -8,8 +8,8 @@ import { parseDataNotification } from '../dlms/apdu/dataNotification.js';
 import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
 import { parseDateTime } from '../dlms/axdr/dateTime.js';
 import type { DlmsValue } from '../dlms/axdr/decode.js';
-import { formatObis, isValueObis } from '../dlms/obis/obis.js';
-import type { Readings } from '../dlms/obis/readings.js';
+import { formatObis, isValueObis } from '../dlms/obis.js';
+import type { Readings } from '../readings/readings.js';
 import { describeFrame } from '../framing/describe.js';
 import { isEncryptedMbusFrame, isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { AMIS_RECORDS } from '../mbus/amisRecords.js';
@@ -26,7 +26,7 @@ import type {
   StageId,
   StageStatus,
   TreeNodeDto,
-} from '../web/contract.js';
+} from '../contract/dto.js';
 
 /** Maps an OBIS code to the registry key of its quantity (energy_import …), injected by the composition root. */
 export type KeyOf = (obis: string) => string | null;

@@ -9,14 +9,14 @@
  * 3. DSMR telegrams are handled before this (see dsmr.ts); pushes with their own capture-object list
  *    (self-describing, compact descriptors) before it too (see selfDescribing.ts).
  */
-import { MeterError } from '../../shared/errors.js';
-import { toHex } from '../../shared/hex.js';
-import { TAG } from '../axdr/decode.js';
-import { dateTimeIso } from '../axdr/dateTime.js';
-import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../axdr/leaves.js';
+import { MeterError } from '../shared/errors.js';
+import { toHex } from '../shared/hex.js';
+import { TAG } from '../dlms/axdr/decode.js';
+import { dateTimeIso } from '../dlms/axdr/dateTime.js';
+import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../dlms/axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { applyListConvention } from './listScalings.js';
-import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
+import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';

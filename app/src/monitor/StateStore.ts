@@ -21,7 +21,7 @@ import {
   type LiveMessage,
   type LiveSource,
   type SnapshotDto,
-} from '../web/contract.js';
+} from '../contract/dto.js';
 import { computeLayers, linkStatusOf, readerStatusOf, type HealthInputs, type StatusView } from './health.js';
 import { profileOf } from './profile.js';
 import { errorOf, rawBytesOf, readingsOf, toFrameRecord, toFrameSummary, type KeyOf, type RecordInput } from './frameRecord.js';

@@ -18,7 +18,7 @@
  */
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler } from './units.js';
-import { OBIS_CLOCK, OBIS_METER_NUMBER } from './obis.js';
+import { OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { OBIS_METER_TYPE } from './layouts.js';
 
 export interface ListQuantity {

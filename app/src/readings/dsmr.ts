@@ -20,10 +20,10 @@
  * - Logs and profiles with more groups (power failure log `1-0:99.97.0`, monthly peaks `0-0:98.1.0`) are
  *   kept as their raw text.
  */
-import { isStrictDsmrTelegram } from '../../framing/dsmr/dsmrTelegram.js';
-import { crc16arc } from '../../framing/crc.js';
-import { MeterError } from '../../shared/errors.js';
-import { OBIS_CLOCK } from './obis.js';
+import { isStrictDsmrTelegram } from '../framing/dsmr/dsmrTelegram.js';
+import { crc16arc } from '../shared/crc.js';
+import { MeterError } from '../shared/errors.js';
+import { OBIS_CLOCK } from '../dlms/obis.js';
 import { quantityOf } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 

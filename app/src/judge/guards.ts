@@ -30,7 +30,7 @@
  *   same push would otherwise widen the allowance, and meter clocks have one-second resolution.
  * A push that fails any check is dropped whole.
  */
-import type { Readings } from '../dlms/obis/readings.js';
+import type { Readings } from '../readings/readings.js';
 
 export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP' | 'PLAUSIBILITY_NEW_METER';
 

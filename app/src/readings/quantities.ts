@@ -8,7 +8,7 @@
  * the canonical one); `k`/`M` prefixed units (DSMR `kWh`, `kW`) are converted before the range check.
  *
  * The ranges are wide physical limits (IEC 62056-6-1 electricity codes, A = 1), not residential ones: the
- * runtime guard (pipeline/guards.ts) applies tighter checks on top. A value outside them cannot come from a
+ * runtime guard (judge/guards.ts) applies tighter checks on top. A value outside them cannot come from a
  * working meter, so it means a corrupted push or a misread layout.
  *
  * OBIS value group C (electricity): 1..20 are totals, 21..40 / 41..60 / 61..80 the same quantities for

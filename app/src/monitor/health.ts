@@ -5,7 +5,7 @@
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { MqttStatus } from '../outputs/types.js';
 import type { SourceStatus } from '../transport/types.js';
-import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../web/contract.js';
+import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../contract/dto.js';
 
 /**
  * Hint ids of the health layers (the likely cause, translated by the panel): ids of this file and of the source
