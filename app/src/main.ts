@@ -10,8 +10,9 @@ import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type MeterConfig, typ
 import { fetchMqttService } from './config/supervisor.js';
 import { lookupObis } from './outputs/homeassistant/registry.js';
 import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
-import type { MqttSettings, PushSink } from './outputs/types.js';
+import type { MqttSettings } from './outputs/types.js';
 import { Watchdog, watchdogTimingsFromEnv } from './monitor/liveness.js';
+import { MeterMonitor } from './monitor/MeterMonitor.js';
 import { Pipeline } from './pipeline/Pipeline.js';
 import { StateStore } from './monitor/StateStore.js';
 import { fromHex } from './shared/hex.js';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   let publisher: MqttPublisher | null = null;
   if (!('off' in mqtt)) publisher = new MqttPublisher({ settings: mqtt, logger: log.child('mqtt'), version: VERSION });
 
-  // One source, state store and pipeline per meter, all on the one event loop: a meter's failure (port missing,
+  // One source, pipeline, monitor and history per meter, all on the one event loop: a meter's failure (port missing,
   // unplugged, wrong key, an exception in its pipeline) stays in its own source and pipeline.
   const several = config.meters.length > 1;
   const meters = config.meters.map((meter, index) => {
@@ -136,6 +137,11 @@ async function main(): Promise<void> {
     if (several) log.info(`meter ${meter.id} ("${meter.name}", ${meter.origin}): ${describeSource(meter)}`);
     if (!meter.key) meterLog.warning('no key configured: encrypted pushes cannot be read until you enter the key from your grid operator');
     const source = createSource(meter, config, meterLog);
+    const pipeline = new Pipeline(
+      source,
+      { key: meter.key, authKey: meter.authKey, framing: meter.framing, maxPowerW: meter.maxPowerW },
+      meterLog, // lines name their layer: [framing], [crypto], [status] …
+    );
     const state = new StateStore({
       version: VERSION,
       sourceKind: meter.source.kind,
@@ -143,26 +149,24 @@ async function main(): Promise<void> {
       discoveryEnabled: config.options.discovery,
       keyOf: (obis) => lookupObis(obis)?.key ?? null,
     });
-    const sinks: PushSink[] = [];
+    const monitor = new MeterMonitor(state, meterLog);
     if ('off' in mqtt) {
-      state.setMqttStatus({ state: 'off', detail: mqtt.off, since: new Date(), discoveryAt: null });
+      monitor.mqttStatusChanged({ state: 'off', detail: mqtt.off, since: new Date(), discoveryAt: null });
     } else if (publisher) {
-      publisher.onStatus((s) => state.setMqttStatus(s));
+      publisher.onStatus((s) => monitor.mqttStatusChanged(s));
       // the first meter keeps the single-meter topics and unique ids; the others get their own below <base>/<id>
-      sinks.push(index === 0 ? publisher : publisher.addMeter({ id: meter.id, name: meter.name }));
+      const output = index === 0 ? publisher : publisher.addMeter({ id: meter.id, name: meter.name });
+      // MQTT first: Home Assistant should not wait for the history, the panel's display objects or the log line
+      pipeline.subscribe({ accepted: (push) => output.publishPush(push) });
+      monitor.onDiagnostics((d) => output.publishDiagnostics(d));
     }
-    // after MQTT: the history is fed by the same accepted pushes, behind the same guard. The first meter keeps its
+    // after MQTT: the history is fed by the same accepted pushes, behind the same judge. The first meter keeps its
     // file in the data directory itself (as with one meter); each further meter gets `meters/<id>/` below it.
     const historyDir = config.dataDir === null ? null : index === 0 ? config.dataDir : join(config.dataDir, 'meters', meter.id);
     const history = new HistoryStore({ dir: historyDir, log: meterLog.child('history'), maxPowerW: meter.maxPowerW });
-    sinks.push(history);
-    const pipeline = new Pipeline(
-      source,
-      state,
-      sinks,
-      { key: meter.key, authKey: meter.authKey, framing: meter.framing, maxPowerW: meter.maxPowerW },
-      meterLog, // lines name their layer: [framing], [crypto], [status] …
-    );
+    pipeline.subscribe(history);
+    // last: the monitor observes every event (status, problem log, the panel's live state, the diagnostics above)
+    pipeline.subscribe(monitor);
     return { meter, state, pipeline, history };
   });
 

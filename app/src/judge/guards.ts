@@ -30,6 +30,7 @@
  *   same push would otherwise widen the allowance, and meter clocks have one-second resolution.
  * A push that fails any check is dropped whole.
  */
+import type { MeterIdentity } from '../decoder/types.js';
 import type { Readings } from '../readings/readings.js';
 
 export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP' | 'PLAUSIBILITY_NEW_METER';
@@ -40,9 +41,19 @@ export const GUARD_CODES = ['PLAUSIBILITY_RANGE', 'PLAUSIBILITY_ENERGY_DECREASE'
 /** Parameters of a guard failure for the panel (OBIS code, values, units, seconds): no prose. */
 export type GuardParams = Readonly<Record<string, string | number>>;
 
-export type GuardResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly code: GuardCode; readonly detail: string; readonly params: GuardParams };
+/** A push the guards dropped: the first failed check's code, its English detail (log) and parameters (panel). */
+export interface GuardRejection {
+  readonly ok: false;
+  readonly code: GuardCode;
+  readonly detail: string;
+  readonly params: GuardParams;
+}
+
+/** The one verdict on one decoded push. */
+export type GuardResult = { readonly ok: true } | GuardRejection;
+
+/** The verdict of a push that passed every check (one shared object: no allocation per accepted push). */
+export const ACCEPTED: GuardResult = Object.freeze({ ok: true as const });
 
 const VOLTAGE = /^1-0:(32|52|72|12)\.7\.0$/;
 const CURRENT = /^1-0:(31|51|71|11|91)\.7\.0$/;
@@ -57,6 +68,28 @@ const MAX_POWER_W = 100_000;
 export const DEFAULT_MAX_POWER_W = 3 * 230 * 63;
 /** Fuses and main breakers carry a load above their rating for minutes (IEC 60269 gG: 1.6 × In within 1 h). */
 const FUSE_OVERLOAD = 1.5;
+/** One step of a register counting whole kWh (1000 Wh at once), plus rounding. */
+const REGISTER_STEP_WH = 1010;
+
+/** The connection's physical maximum in W: its rating (`max_power`, default 3 × 230 V × 63 A) plus the fuse overload. */
+export function physicalMaxPowerW(maxPowerW: number = DEFAULT_MAX_POWER_W): number {
+  return maxPowerW * FUSE_OVERLOAD;
+}
+
+/**
+ * The largest rise of an active energy register (Wh) the connection can explain over `elapsedMs` without any power
+ * reading: the physical maximum for the whole time plus one register step. The counter guard uses tighter,
+ * power-based allowances between pushes; this bound is for a baseline the guard does not hold, such as the energy
+ * history's last stored counter after a restart (store/HistoryStore.ts).
+ */
+export function maxRiseWh(elapsedMs: number, maxPowerW: number = DEFAULT_MAX_POWER_W): number {
+  return physicalMaxPowerW(maxPowerW) * (elapsedMs / 3_600_000) + REGISTER_STEP_WH;
+}
+
+/** The device a push comes from, as the counter guard keeps baselines per device: meter number, else system title, else ''. */
+export function identityOf(meter: MeterIdentity): string {
+  return meter.id ?? meter.systemTitle ?? '';
+}
 /** Headroom over the largest recent power reading: the reading is a sample, the load varies between samples. */
 const POWER_FACTOR_HEADROOM = 1.25;
 /** A load that switched on and off between two pushes (kettle, induction hob pulse) is not in any sample. */
@@ -131,7 +164,7 @@ export class PlausibilityGuard {
 
   constructor(options: GuardOptions = {}) {
     this.ratedW = options.maxPowerW ?? DEFAULT_MAX_POWER_W;
-    this.capW = this.ratedW * FUSE_OVERLOAD;
+    this.capW = physicalMaxPowerW(this.ratedW);
   }
 
   /**
@@ -256,7 +289,7 @@ export class PlausibilityGuard {
         base.since = at;
       }
     }
-    return { ok: true };
+    return ACCEPTED;
   }
 
   private meterState(identity: string): MeterState {

@@ -5,7 +5,8 @@
  */
 import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
-import type { AcceptedPush, Diagnostics, MqttStatus } from '../outputs/types.js';
+import type { AcceptedPush } from '../pipeline/events.js';
+import type { Diagnostics, MqttStatus } from './types.js';
 import { toHex } from '../shared/hex.js';
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { SourceStatus } from '../transport/types.js';

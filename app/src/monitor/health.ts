@@ -3,7 +3,7 @@
  * (users.md pain point 5: "no data" must say where it stops).
  */
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
-import type { MqttStatus } from '../outputs/types.js';
+import type { MqttStatus } from './types.js';
 import type { SourceStatus } from '../transport/types.js';
 import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../contract/dto.js';
 

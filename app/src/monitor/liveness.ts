@@ -14,8 +14,10 @@
  * `holdMs`, so a loop that keeps blocking is seen even when a check happens to fall between two blocks.
  */
 
-/** Stable codes of the watchdog answer (never rename; add new ones). */
-export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', 'PIPELINE_STOPPED', 'PIPELINE_STALLED', 'SOURCE_STOPPED'] as const;
+import { PIPELINE_LIVENESS_CODES } from '../pipeline/liveness.js';
+
+/** Stable codes of the watchdog answer (never rename; add new ones): the event loop's and the pipelines'. */
+export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', ...PIPELINE_LIVENESS_CODES] as const;
 export type LivenessCode = (typeof LIVENESS_CODES)[number];
 
 export interface LivenessProblem {
@@ -24,8 +26,8 @@ export interface LivenessProblem {
   readonly detail: string;
 }
 
-/** Anything long-lived that can say whether it still works (each pipeline). */
-export interface LivenessProbe {
+/** Anything long-lived that can say whether it still works: each pipeline (its LivenessProbe, pipeline/liveness.ts). */
+export interface WatchedProbe {
   /** Null while it works (the probe reads its own clock). */
   liveness(): LivenessProblem | null;
 }
@@ -70,7 +72,7 @@ interface Block {
 }
 
 export class Watchdog {
-  private readonly probes: LivenessProbe[] = [];
+  private readonly probes: WatchedProbe[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastBeatAt: number;
   private lastBlock: Block | null = null;
@@ -84,7 +86,7 @@ export class Watchdog {
   }
 
   /** Adds a probe (a pipeline); its problems make the verdict fail. */
-  watch(probe: LivenessProbe): void {
+  watch(probe: WatchedProbe): void {
     this.probes.push(probe);
   }
 

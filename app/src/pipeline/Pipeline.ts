@@ -1,11 +1,13 @@
 /**
- * source → framing → decode → plausibility guards → state and outputs. Errors become data here (style.md
- * principle 6): every failure is counted by code, logged with its likely cause and kept for the panel; the
- * process never stops for bad input, and nothing that failed a check is published.
+ * source → StreamDecoder → judge → events. The pipeline reads: it answers the AMIS link first (before any decoding),
+ * decodes every chunk, has the judge give one verdict per decoded push, confirms the line settings to the source,
+ * and tells its listeners (pipeline/events.ts) what happened. It holds no panel state and logs nothing per push:
+ * the monitor (monitor/MeterMonitor.ts) observes the same events and owns the status, the problem log and the
+ * panel's views; the outputs and the store subscribe to accepted pushes. It imports none of them.
  *
- * Log discipline: per-push lines (each accepted push, each failure) are debug; a failure code is logged once at
- * warning with its cause, summarised while it persists and its recovery logged once (ProblemLog); the reader
- * status is logged once per change. The status and the diagnostics go to the outputs the moment they change.
+ * Errors become data here (style.md principle 6): the process never stops for bad input, and a push the judge
+ * dropped reaches no `accepted` listener. An exception that still escapes (a decoder bug, a listener that throws)
+ * is logged as PIPELINE_FAILURE and reading goes on; the watchdog (LivenessProbe) sees a pipeline that stopped.
  */
 import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { DecodeResult } from '../decoder/types.js';
@@ -13,14 +15,11 @@ import { isDsmrTelegram } from '../readings/dsmr.js';
 import { crc16arc } from '../shared/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
-import type { AcceptedPush, PushSink } from '../outputs/types.js';
-import { MeterError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
-import { PlausibilityGuard } from '../judge/guards.js';
-import type { LivenessProbe, LivenessProblem } from '../monitor/liveness.js';
-import { ProblemLog } from '../monitor/problemLog.js';
-import type { StateStore } from '../monitor/StateStore.js';
+import { identityOf, PlausibilityGuard } from '../judge/guards.js';
+import type { AcceptedPush, PipelineListener } from './events.js';
+import type { LivenessProbe, PipelineLivenessProblem } from './liveness.js';
 
 export interface PipelineOptions {
   readonly key: Uint8Array | null;
@@ -28,53 +27,29 @@ export interface PipelineOptions {
   readonly framing: FramingMode;
   /** After this long without bytes, a frame still waiting for bytes is given up (recovers the push behind it). */
   readonly idleFlushMs?: number;
-  /** Backstop: diagnostics are republished at least this often (changes go out at once). Default 60 s. */
-  readonly diagnosticsEveryMs?: number;
   /** The connection's maximum power in W (phases × 230 V × main fuse), for the energy counter guard. */
   readonly maxPowerW?: number;
-  /** Summary lines of a persisting failure at most this often. Default 10 min. */
-  readonly summaryEveryMs?: number;
   /** The watchdog reports this pipeline dead after this long without a completed tick or chunk. Default 10 s. */
   readonly stalledAfterMs?: number;
   /** The watchdog reports a reconnecting source dead after its status stayed `error`/`closed` this long. Default 60 s. */
   readonly sourceStuckAfterMs?: number;
 }
 
-function summary(p: AcceptedPush): string {
-  const r = p.readings;
-  const num = (obis: string) => (typeof r[obis]?.value === 'number' ? (r[obis]!.value as number) : null);
-  const parts: string[] = [];
-  const ei = num('1-0:1.8.0');
-  const ee = num('1-0:2.8.0');
-  if (ei !== null) parts.push(`import ${(ei / 1000).toFixed(3)} kWh`);
-  if (ee !== null) parts.push(`export ${(ee / 1000).toFixed(3)} kWh`);
-  const pi = num('1-0:1.7.0');
-  const pe = num('1-0:2.7.0');
-  if (pi !== null || pe !== null) parts.push(`power ${(pi ?? 0) - (pe ?? 0)} W net`);
-  const u = ['1-0:32.7.0', '1-0:52.7.0', '1-0:72.7.0'].map(num).filter((x): x is number => x !== null);
-  if (u.length) parts.push(`${u.join('/')} V`);
-  return `meter ${p.meter.id ?? p.meter.systemTitle ?? '?'} ${p.time ?? ''}: ${parts.join(', ') || `${Object.keys(r).length} values`}`;
-}
+/** The heartbeat: idle flush, AMIS link timers, and the listeners' time-based transitions (within 250 ms). */
+const TICK_MS = 250;
 
 export class Pipeline implements LivenessProbe {
   private readonly decoder: StreamDecoder;
   private readonly guard: PlausibilityGuard;
-  private readonly problems: ProblemLog;
-  private readonly statusLog: Logger;
+  private readonly listeners: PipelineListener[] = [];
   private lastChunkAt = 0;
   private timer: NodeJS.Timeout | null = null;
-  private lastDiagnosticsAt = 0;
-  private diagnosticsSignature = '';
-  private loggedStatus: string | null = null;
-  private meterIdentity: string | null = null;
-  private ticks = 0;
   private stopping = false;
   /**
    * The AMIS link protocol (Netz OÖ): answers the meter's SND_NKE/SND_UD with `E5`. Only with framing `auto` or
    * `amis` and a source that can write; it writes nothing until a valid AMIS frame addressed to 0xF0 arrived.
    */
   private readonly amis: AmisLink | null;
-  private readonly amisLogged = { state: 'listening', echo: false, searchFrames: 0, unanswered: false, paritySignatures: 0 };
   /** Liveness bookkeeping (watchdog): set when started, at the end of each tick, at entry and end of each chunk. */
   private startedAt: number | null = null;
   private lastTickDoneAt = 0;
@@ -82,34 +57,44 @@ export class Pipeline implements LivenessProbe {
 
   constructor(
     private readonly source: ByteSource,
-    private readonly state: StateStore,
-    private readonly sinks: readonly PushSink[],
     private readonly options: PipelineOptions,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
   ) {
     this.decoder = new StreamDecoder({ key: options.key, authKey: options.authKey, framing: options.framing });
     this.guard = new PlausibilityGuard({ maxPowerW: options.maxPowerW });
-    this.problems = new ProblemLog(log, options.summaryEveryMs);
-    this.statusLog = log.child('status');
     this.amis = (options.framing === 'auto' || options.framing === 'amis') && typeof source.write === 'function' ? new AmisLink() : null;
+  }
+
+  /**
+   * Adds a listener; events reach listeners in the order they subscribed (main.ts: MQTT, then the history, then the
+   * monitor). Returns the unsubscribe function.
+   */
+  subscribe(listener: PipelineListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
   }
 
   start(): void {
     this.source.onStatus((status) => {
-      this.state.setSourceStatus(status);
-      this.refreshStatus(this.clock());
+      const now = this.clock();
+      for (const l of this.listeners) l.sourceStatusChanged?.(status, now);
     });
     // An exception here must not reach the source (a stream could close its port) nor another meter's pipeline.
     this.source.onData((chunk) => this.guarded(() => this.handleChunk(chunk)));
-    this.timer = setInterval(() => this.guarded(() => this.tick()), 250);
+    this.timer = setInterval(() => this.guarded(() => this.tick()), TICK_MS);
     this.startedAt = this.lastTickDoneAt = this.lastChunkDoneAt = this.clock();
     this.source.start();
-    this.refreshStatus(this.clock());
+    const now = this.clock();
+    for (const l of this.listeners) l.started?.(now);
   }
 
   async stop(): Promise<void> {
     this.stopping = true; // the source closing on shutdown is no problem to report
+    for (const l of this.listeners) l.stopping?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.source.stop();
@@ -125,10 +110,10 @@ export class Pipeline implements LivenessProbe {
 
   /** One chunk of bytes from the source (public for tests that drive the pipeline without a source). */
   handleChunk(chunk: Uint8Array): void {
-    this.lastChunkAt = this.clock();
+    const now = (this.lastChunkAt = this.clock());
     // the AMIS acknowledgement goes out first, before any decoding (the meter waits at most 0.5 s)
-    if (this.amis) this.answerAmis(chunk, this.lastChunkAt);
-    this.state.recordBytes(chunk.length);
+    if (this.amis) this.answerAmis(chunk, now);
+    for (const l of this.listeners) l.bytesReceived?.(chunk.length, now);
     let results: DecodeResult[];
     try {
       results = this.decoder.push(chunk);
@@ -143,12 +128,12 @@ export class Pipeline implements LivenessProbe {
   }
 
   /**
-   * Watchdog probe (liveness.ts): dead when the tick timer stopped completing (the pipeline was stopped without a
-   * shutdown, or every tick throws), or when the source has been delivering for `stalledAfterMs` while no chunk
-   * completed (every chunk throws), or when a source that reopens by itself has stopped retrying (its status stuck at
-   * `error`, `sourceStuckAfterMs`). Silence from the meter is not a problem here: the reader status says that.
+   * Watchdog probe (monitor/liveness.ts): dead when the tick timer stopped completing (the pipeline was stopped
+   * without a shutdown, or every tick throws), or when the source has been delivering for `stalledAfterMs` while no
+   * chunk completed (every chunk throws), or when a source that reopens by itself has stopped retrying (its status
+   * stuck at `error`, `sourceStuckAfterMs`). Silence from the meter is not a problem here: the reader status says that.
    */
-  liveness(): LivenessProblem | null {
+  liveness(): PipelineLivenessProblem | null {
     if (this.startedAt === null || this.stopping) return null;
     const now = this.clock();
     const limit = this.options.stalledAfterMs ?? 10_000;
@@ -169,68 +154,24 @@ export class Pipeline implements LivenessProbe {
     return null;
   }
 
+  /** One decode result: confirm the line settings, judge a decoded push, tell the listeners the verdict. */
   private handleResult(result: DecodeResult): void {
     const now = this.clock();
     // A checksum-valid frame proves baud rate and parity whatever the decryption says (a wrong key must be
     // reported as a wrong key, not make the serial auto-detection move on).
     if (provesLineSettings(result)) this.source.confirm();
     if (!result.ok) {
-      const e = result.error;
-      const layer = e.stage;
-      this.log.child(layer).debug(e.message);
-      // noise between frames is normal at start and mid-frame; persisting noise shows as the serial_settings status
-      if (result.trace.discarded?.reason !== 'noise') this.problems.failure(layer, e.code, e.message, now);
-      this.state.recordResult(result, null, null);
-      this.refreshStatus(now);
+      for (const l of this.listeners) l.failed?.(result, now);
       return;
     }
     const push = result.push;
-    const identity = push.meter.id ?? push.meter.systemTitle ?? '';
-    if (this.meterIdentity !== null && identity !== this.meterIdentity) {
-      this.log.child('guard').info(`a different meter is sending (${identity}); its counters are guarded separately`);
-    }
-    this.meterIdentity = identity;
-    const verdict = this.guard.check(push.readings, now, identity);
+    const verdict = this.guard.check(push.readings, now, identityOf(push.meter));
     if (!verdict.ok) {
-      const message = `${verdict.code}: implausible values, push dropped (${verdict.detail})`;
-      this.log.child('guard').debug(message);
-      this.problems.failure('guard', verdict.code, message, now);
-      this.state.recordResult(result, { code: verdict.code, detail: verdict.detail, params: verdict.params }, null);
-      this.refreshStatus(now);
+      for (const l of this.listeners) l.rejected?.(result, verdict, now);
       return;
     }
     const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, receivedAt: new Date(now) };
-    // MQTT first: Home Assistant should not wait for the panel's display objects or the log line
-    for (const sink of this.sinks) sink.publishPush(accepted);
-    this.state.recordResult(result, null, accepted);
-    this.problems.recovered(now);
-    this.log.child('push').debug(summary(accepted));
-    this.refreshStatus(now);
-  }
-
-  /**
-   * Status and diagnostics go out the moment they change (status, link status, counters); unchanged ones are
-   * republished every `diagnosticsEveryMs` as a backstop. A status change is logged once.
-   */
-  private refreshStatus(now: number): void {
-    if (this.stopping) return;
-    const d = this.state.diagnostics();
-    if (d.status !== this.loggedStatus) {
-      const first = this.loggedStatus === null;
-      this.loggedStatus = d.status;
-      const code = d.statusCode ? ` ${d.statusCode}` : '';
-      if (d.status === 'ok') this.statusLog.info(`ok: pushes are decoded and published`);
-      else if (d.status === 'starting') {
-        if (!first) this.statusLog.info(`starting: ${d.problem}`);
-      } else this.statusLog.warning(`${d.status} (${d.statusLayer}${code}): ${d.problem}`);
-    }
-    if (this.sinks.length === 0) return;
-    const signature = `${d.status}|${d.problem}|${d.linkStatus}|${d.decodeErrors}|${d.rejectedPushes}|${d.lastPushAt?.getTime() ?? ''}`;
-    const due = now - this.lastDiagnosticsAt >= (this.options.diagnosticsEveryMs ?? 60_000);
-    if (!due && signature === this.diagnosticsSignature) return;
-    this.diagnosticsSignature = signature;
-    this.lastDiagnosticsAt = now;
-    for (const sink of this.sinks) sink.publishDiagnostics(d);
+    for (const l of this.listeners) l.accepted?.(accepted, result);
   }
 
   private answerAmis(chunk: Uint8Array, now: number): void {
@@ -243,36 +184,10 @@ export class Pipeline implements LivenessProbe {
     if (amis.takeChanged()) this.amisChanged(now);
   }
 
-  /** The AMIS link changed state or a diagnostic counter: log once per change, update the status. */
   private amisChanged(now: number): void {
-    const amis = this.amis!;
-    const v = amis.view;
-    const log = this.log.child('amis');
-    const seen = this.amisLogged;
-    if (v.state !== seen.state) {
-      if (v.state === 'search') log.info('AMIS meter searching for a reader (SND_NKE to 240): answered with E5');
-      else if (v.state === 'synced') log.info('AMIS link synced: data frames arrive once a second and are acknowledged with E5');
-      else if (v.state === 'lost') log.warning('AMIS link lost: no data frame for a few seconds; the meter will search again');
-      seen.state = v.state;
-    }
-    if (v.echoes > 0 && !seen.echo) {
-      seen.echo = true;
-      log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
-    }
-    // persisting link problems go through the problem log: warned once, summarised, recovery logged with the next push
-    if (v.state === 'search' && v.searchUnanswered && (v.searchFrames !== seen.searchFrames || !seen.unanswered)) {
-      const detail = `${v.searchFrames} search frame(s) answered with E5, no data followed`;
-      this.problems.failure('framing', 'AMIS_HEAD_SILENT', new MeterError('AMIS_HEAD_SILENT', detail).message, now);
-    }
-    if (v.paritySignatures >= 2 && v.paritySignatures !== seen.paritySignatures && v.dataFrames === 0) {
-      const detail = `${v.paritySignatures} AMIS frames read with the wrong parity (settings ${this.source.status.settings ?? 'unknown'})`;
-      this.problems.failure('framing', 'AMIS_PARITY', new MeterError('AMIS_PARITY', detail).message, now);
-    }
-    seen.searchFrames = v.searchFrames;
-    seen.unanswered = v.searchUnanswered;
-    seen.paritySignatures = v.paritySignatures;
-    this.state.setAmisLink(v);
-    this.refreshStatus(now);
+    const view = this.amis!.view;
+    const settings = this.source.status.settings;
+    for (const l of this.listeners) l.amisLinkChanged?.(view, settings, now);
   }
 
   private tick(): void {
@@ -284,10 +199,7 @@ export class Pipeline implements LivenessProbe {
     if (this.decoder.bufferedBytes > 0 && now - this.lastChunkAt >= (this.options.idleFlushMs ?? 1500)) {
       for (const r of this.decoder.flush()) this.handleResult(r);
     }
-    // time-based transitions (silence → no_data) are noticed here, within 250 ms
-    this.refreshStatus(now);
-    this.problems.summarise(now);
-    if (++this.ticks % 20 === 0) this.state.broadcastHealth();
+    for (const l of this.listeners) l.tick?.(now);
     this.lastTickDoneAt = now;
   }
 }

@@ -1,16 +1,17 @@
 /**
  * Energy history that survives restarts: hourly and daily import/export kWh and the net power curve (1-minute
- * means), fed only by pushes that passed the plausibility guard (it is a PushSink next to MQTT, so the same gate
- * applies: a backwards or implausible counter never enters it).
+ * means), fed only by pushes that passed the judge: it listens to the pipeline's `accepted` events, like MQTT, so the
+ * same gate applies (a backwards or implausible counter never enters it).
  *
  * Energy per bucket is the difference of the accepted cumulative counters (OBIS 1-0:1.8.0 import, 1-0:2.8.0
  * export, Wh) at the bucket's boundaries, the counter at a boundary interpolated linearly between the pushes on
  * either side. An hour without pushes (add-on stopped, line down) gets its share when the next push arrives. Hours
  * are UTC hours (no DST ambiguity); days run from local midnight to local midnight in `timeZone` (23 or 25 hours
  * on DST change days). A counter that falls, a different meter, a clock that went backwards, or a rise that the
- * connection could not have delivered in the elapsed time (checked against the last stored counter, which
- * matters after a restart, when the guard has no baseline yet) starts a new series: nothing is booked for that
- * step, so no bucket is ever negative or inflated.
+ * connection could not have delivered in the elapsed time starts a new series: nothing is booked for that step, so
+ * no bucket is ever negative or inflated. The rise is checked against the last stored counter, a baseline the
+ * judge does not hold after a restart, with the judge's own limit (judge/guards.ts `maxRiseWh`), so both judge a
+ * rise by the same physical maximum.
  *
  * Format chosen by measurement (`node app/bench/historyStore.mjs` after `npm run build`; the real store on a
  * simulated clock, one push per second, on top of a full retention of 64 days; this shared 2-core machine, Node
@@ -33,7 +34,8 @@
  */
 import { join } from 'node:path';
 import type { Readings } from '../readings/readings.js';
-import type { AcceptedPush, Diagnostics, PushSink } from '../outputs/types.js';
+import { maxRiseWh } from '../judge/guards.js';
+import type { AcceptedPush, PipelineListener } from '../pipeline/events.js';
 import type { Logger } from '../shared/logger.js';
 import { dayKeyToIso, defaultTimeZone, hourStart, HOUR_MS, isKnownTimeZone, LocalDays } from './localDays.js';
 import { binaryCodec, RecordLog, type HistoryRecord, type RecordCodec } from './recordLog.js';
@@ -50,12 +52,6 @@ export const DAYS_RETENTION = 62;
 export const SAMPLE_EVERY_MS = MINUTE_MS;
 /** Compaction when the file has grown this much since the last one (≈ 2.5 days of records). */
 export const COMPACT_GROWTH = 256 * 1024;
-
-/** Same physical bound as the guard (guards.ts): connection maximum × 1.5 fuse overload, default 3 × 230 V × 63 A. */
-const DEFAULT_MAX_POWER_W = 3 * 230 * 63;
-const FUSE_OVERLOAD = 1.5;
-/** Register resolution slack: a meter counting whole kWh steps by 1000 Wh at once. */
-const REGISTER_SLACK_WH = 1010;
 
 export type HistoryStorage = 'file' | 'memory' | 'failed';
 export type HistoryProblem = 'HISTORY_READ_FAILED' | 'HISTORY_WRITE_FAILED' | null;
@@ -155,12 +151,12 @@ export function sampleOf(push: AcceptedPush): HistorySample {
 
 const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
 
-export class HistoryStore implements PushSink {
+export class HistoryStore implements PipelineListener {
   readonly timeZone: string;
   private readonly days: LocalDays;
   private readonly log: Logger;
   private readonly clock: () => number;
-  private readonly capW: number;
+  private readonly maxPowerW: number | undefined;
   private readonly compactGrowth: number;
   private file: RecordLog | null = null;
   private storageState: HistoryStorage;
@@ -181,7 +177,7 @@ export class HistoryStore implements PushSink {
   constructor(options: HistoryStoreOptions) {
     this.log = options.log;
     this.clock = options.clock ?? Date.now;
-    this.capW = (options.maxPowerW ?? DEFAULT_MAX_POWER_W) * FUSE_OVERLOAD;
+    this.maxPowerW = options.maxPowerW;
     this.compactGrowth = options.compactGrowth ?? COMPACT_GROWTH;
     let zone = options.timeZone ?? defaultTimeZone();
     if (!isKnownTimeZone(zone)) {
@@ -199,17 +195,14 @@ export class HistoryStore implements PushSink {
     return this.storageState;
   }
 
-  publishPush(push: AcceptedPush): void {
+  /** The pipeline's `accepted` event: the only way pushes enter the history. */
+  accepted(push: AcceptedPush): void {
     try {
       this.add(sampleOf(push));
     } catch (e) {
       // the history must never hold up the pipeline (MQTT and the panel's live values come from the same push)
       this.log.error(`energy history: push not recorded, please report: ${(e as Error).stack ?? String(e)}`);
     }
-  }
-
-  publishDiagnostics(_diagnostics: Diagnostics): void {
-    // the history keeps energy and power only
   }
 
   /** Adds one accepted sample (public for tests and the bench). */
@@ -340,7 +333,7 @@ export class HistoryStore implements PushSink {
   private newSeriesReason(prev: LastSample, next: LastSample): string | null {
     if (next.tag !== prev.tag) return 'a different meter';
     if (next.t < prev.t) return 'the clock went backwards';
-    const hours = (next.t - prev.t) / HOUR_MS;
+    const elapsedMs = next.t - prev.t;
     for (const [name, a, b] of [
       ['import', prev.importWh, next.importWh],
       ['export', prev.exportWh, next.exportWh],
@@ -348,7 +341,7 @@ export class HistoryStore implements PushSink {
       if (Number.isNaN(a) !== Number.isNaN(b)) return `the ${name} counter appeared or disappeared`;
       if (Number.isNaN(a)) continue;
       if (b < a) return `the ${name} counter fell from ${a} to ${b} Wh`;
-      if (b - a > this.capW * hours + REGISTER_SLACK_WH) return `the ${name} counter rose by ${round(b - a)} Wh in ${Math.round(hours * 3600)} s, more than the connection allows`;
+      if (b - a > maxRiseWh(elapsedMs, this.maxPowerW)) return `the ${name} counter rose by ${round(b - a)} Wh in ${Math.round((elapsedMs / HOUR_MS) * 3600)} s, more than the connection allows`;
     }
     return null;
   }

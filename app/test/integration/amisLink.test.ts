@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lookupObis } from '../../src/outputs/homeassistant/registry.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { SerialSource } from '../../src/transport/serial/SerialSource.js';
 import { TcpSource } from '../../src/transport/tcp/TcpSource.js';
@@ -29,7 +30,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function reader(path: string) {
   const source = new SerialSource({ path, settings: '9600_8E1', watchdogMs: 60_000 }, silentLogger);
   const state = new StateStore({ version: 'test', sourceKind: 'serial', sourceDescription: path, discoveryEnabled: false, keyOf: (o) => lookupObis(o)?.key ?? null });
-  const pipeline = new Pipeline(source, state, [], { key: KEY, authKey: null, framing: 'auto' }, silentLogger);
+  const pipeline = new Pipeline(source, { key: KEY, authKey: null, framing: 'auto' }, silentLogger);
+  pipeline.subscribe(new MeterMonitor(state, silentLogger));
   const opened = new Promise<void>((resolve) => source.onStatus((s) => s.state === 'open' && resolve()));
   pipeline.start();
   await opened;
@@ -191,7 +193,8 @@ describe('AMIS link protocol on a pty', () => {
     const { port } = server.address() as AddressInfo;
     const source = new TcpSource('127.0.0.1', port, 60_000, silentLogger);
     const state = new StateStore({ version: 'test', sourceKind: 'tcp', sourceDescription: 'tcp', discoveryEnabled: false, keyOf: () => null });
-    const pipeline = new Pipeline(source, state, [], { key: KEY, authKey: null, framing: 'auto' }, silentLogger);
+    const pipeline = new Pipeline(source, { key: KEY, authKey: null, framing: 'auto' }, silentLogger);
+    pipeline.subscribe(new MeterMonitor(state, silentLogger));
     pipeline.start();
     try {
       await until('connection', () => client !== null && source.status.state === 'open', 5000);

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AMIS_SND_NKE, encodeAmisFrame } from '../../src/mbus/amisEncode.js';
-import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
+import type { AcceptedPush, PipelineListener } from '../../src/pipeline/events.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { lookupObis } from '../../src/outputs/homeassistant/registry.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
@@ -39,8 +40,10 @@ function setup(framing: 'auto' | 'amis' | 'mbus', writable = true) {
   const source = writable ? new WritableStub() : Object.assign(new WritableStub(), { write: undefined });
   const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: (o) => lookupObis(o)?.key ?? null, clock: () => now });
   const pushes: AcceptedPush[] = [];
-  const sink: PushSink = { publishPush: (p) => pushes.push(p), publishDiagnostics: (_d: Diagnostics) => {} };
-  const pipeline = new Pipeline(source, state, [sink], { key: KEY, authKey: null, framing }, log, () => now);
+  const sink: PipelineListener = { accepted: (p) => void pushes.push(p) };
+  const pipeline = new Pipeline(source, { key: KEY, authKey: null, framing }, log, () => now);
+  pipeline.subscribe(sink);
+  pipeline.subscribe(new MeterMonitor(state, log));
   pipeline.start();
   return { source, state, pipeline, pushes, lines, advance: (ms: number) => (now += ms) };
 }

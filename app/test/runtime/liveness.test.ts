@@ -5,7 +5,9 @@
  * test/integration/watchdog.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AcceptedPush, PushSink } from '../../src/outputs/types.js';
+import type { PushSink } from '../../src/outputs/types.js';
+import type { AcceptedPush } from '../../src/pipeline/events.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { LIVENESS_CODES, Watchdog, watchdogTimingsFromEnv, DEFAULT_WATCHDOG_TIMINGS, type LivenessProblem } from '../../src/monitor/liveness.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
@@ -149,7 +151,9 @@ describe('Pipeline liveness probe', () => {
     const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: () => null });
     const sink = new SwitchableSink();
     const log = createLogger({ level: 'error', sink: { write: () => {} } });
-    const pipeline = new Pipeline(source, state, [sink], { key: KEY, authKey: null, framing: 'auto', stalledAfterMs: 10_000 }, log);
+    const pipeline = new Pipeline(source, { key: KEY, authKey: null, framing: 'auto', stalledAfterMs: 10_000 }, log);
+    pipeline.subscribe({ accepted: (p) => sink.publishPush(p) });
+    pipeline.subscribe(new MeterMonitor(state, log));
     return { pipeline, sink, source };
   }
 
@@ -199,7 +203,8 @@ describe('Pipeline liveness probe: sources that reconnect by themselves', () => 
   function setup(source: StubSource) {
     const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: () => null });
     const log = createLogger({ level: 'error', sink: { write: () => {} } });
-    const pipeline = new Pipeline(source, state, [], { key: null, authKey: null, framing: 'auto', sourceStuckAfterMs: 60_000 }, log);
+    const pipeline = new Pipeline(source, { key: null, authKey: null, framing: 'auto', sourceStuckAfterMs: 60_000 }, log);
+    pipeline.subscribe(new MeterMonitor(state, log));
     pipeline.start();
     return pipeline;
   }

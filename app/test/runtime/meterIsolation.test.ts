@@ -5,7 +5,10 @@
  * bytes, and meter B, fed in the same turn of the event loop, still publishes every push.
  */
 import { describe, expect, it } from 'vitest';
-import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
+import type { Diagnostics } from '../../src/monitor/types.js';
+import type { PushSink } from '../../src/outputs/types.js';
+import type { AcceptedPush } from '../../src/pipeline/events.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger } from '../../src/shared/logger.js';
@@ -38,7 +41,9 @@ function meter(v: Vector, sink: Sink, lines: string[]) {
   const source = new StubSource();
   const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: true, keyOf: () => null });
   const log = createLogger({ level: 'warning', sink: { write: (line) => lines.push(line) } });
-  const pipeline = new Pipeline(source, state, [sink], { key: keyOf(v.key), authKey: keyOf(v.auth_key), framing: v.framing }, log);
+  const pipeline = new Pipeline(source, { key: keyOf(v.key), authKey: keyOf(v.auth_key), framing: v.framing }, log);
+  pipeline.subscribe({ accepted: (p) => sink.publishPush(p) });
+  pipeline.subscribe(new MeterMonitor(state, log));
   pipeline.start();
   return { source, state, pipeline };
 }

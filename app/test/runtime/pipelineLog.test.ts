@@ -3,11 +3,14 @@
  * (app/test/fixtures/vectors) decoded with a wrong key. Only the byte source is a stub (pure unit test).
  */
 import { describe, expect, it } from 'vitest';
-import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
+import type { Diagnostics } from '../../src/monitor/types.js';
+import type { PushSink } from '../../src/outputs/types.js';
+import type { AcceptedPush } from '../../src/pipeline/events.js';
 import type { DecodeResult } from '../../src/decoder/types.js';
 import { crc16arc } from '../../src/shared/crc.js';
 import { Pipeline, provesLineSettings } from '../../src/pipeline/Pipeline.js';
 import { MeterError } from '../../src/shared/errors.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { SUMMARY_EVERY_MS } from '../../src/monitor/problemLog.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
 import { createLogger, type LogLevel } from '../../src/shared/logger.js';
@@ -67,7 +70,11 @@ function setup(key: Uint8Array | null, framing: 'auto' | 'raw' = 'auto', level: 
   state.setSourceStatus({ state: 'open', detail: 'stub open at 2400 8E1', hintId: null, since: new Date(now), settings: '2400 8E1' });
   state.setMqttStatus({ state: 'connected', detail: 'connected', since: new Date(now), discoveryAt: null });
   const sink = new RecordingSink();
-  const pipeline = new Pipeline(source, state, [sink], { key, authKey: null, framing }, log, clock);
+  const pipeline = new Pipeline(source, { key, authKey: null, framing }, log, clock);
+  const monitor = new MeterMonitor(state, log);
+  pipeline.subscribe({ accepted: (p) => sink.publishPush(p) });
+  monitor.onDiagnostics((d) => sink.publishDiagnostics(d));
+  pipeline.subscribe(monitor);
   const atLeast = (l: LogLevel) => lines.filter((x) => RANK[x.level] >= RANK[l]);
   return {
     pipeline,

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { SIMULATOR_KEY_HEX } from '../../src/config/load.js';
-import type { AcceptedPush, Diagnostics, PushSink } from '../../src/outputs/types.js';
+import type { AcceptedPush, PipelineListener } from '../../src/pipeline/events.js';
+import { MeterMonitor } from '../../src/monitor/MeterMonitor.js';
 import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { StateStore } from '../../src/monitor/StateStore.js';
 import { fromHex } from '../../src/shared/hex.js';
@@ -24,12 +25,11 @@ class StubSource extends BaseSource {
   async stop(): Promise<void> {}
 }
 
-class Mqtt implements PushSink {
+class Mqtt implements PipelineListener {
   readonly importWh: number[] = [];
-  publishPush(p: AcceptedPush): void {
+  accepted(p: AcceptedPush): void {
     this.importWh.push(p.readings['1-0:1.8.0']!.value as number);
   }
-  publishDiagnostics(_d: Diagnostics): void {}
 }
 
 const KEY = fromHex(SIMULATOR_KEY_HEX);
@@ -45,7 +45,8 @@ it('a push the guard rejects (counter jump, counter decrease) never reaches the 
   const state = new StateStore({ version: 't', sourceKind: 'serial', sourceDescription: 'stub', discoveryEnabled: false, keyOf: () => null, clock });
   const mqtt = new Mqtt();
   const history = new HistoryStore({ dir, log, timeZone: 'Europe/Vienna', clock });
-  const pipeline = new Pipeline(new StubSource(), state, [mqtt, history], { key: KEY, authKey: null, framing: 'auto' }, log, clock);
+  const pipeline = new Pipeline(new StubSource(), { key: KEY, authKey: null, framing: 'auto' }, log, clock);
+  for (const listener of [mqtt, history, new MeterMonitor(state, log)]) pipeline.subscribe(listener);
   let fc = 1;
   const push = (energyImportWh: number) => {
     const time = new Date(now);

@@ -13,7 +13,7 @@ import type { MeterIdentity } from '../../decoder/types.js';
 import type { Readings } from '../../readings/readings.js';
 import type { FramingMode } from '../../framing/StreamFramer.js';
 import { READER_STATUSES } from '../../monitor/health.js';
-import type { AcceptedPush } from '../types.js';
+import type { AcceptedPush } from '../../pipeline/events.js';
 import {
   buildDiagnostics,
   buildDiscovery,

@@ -8,7 +8,9 @@ import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
 import type { Readings } from '../../readings/readings.js';
 import { READER_STATUSES } from '../../monitor/health.js';
-import type { AcceptedPush, Diagnostics, MqttSettings } from '../types.js';
+import type { Diagnostics } from '../../monitor/types.js';
+import type { AcceptedPush } from '../../pipeline/events.js';
+import type { MqttSettings } from '../types.js';
 import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
 
 export const ORIGIN_NAME = 'Smart Meter Reader';

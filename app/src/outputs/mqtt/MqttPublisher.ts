@@ -28,7 +28,9 @@ import {
   type DiscoverySettings,
   type StatePayload,
 } from '../homeassistant/discovery.js';
-import type { AcceptedPush, Diagnostics, MqttSettings, MqttState, MqttStatus, PushSink } from '../types.js';
+import type { Diagnostics, MqttState, MqttStatus } from '../../monitor/types.js';
+import type { AcceptedPush } from '../../pipeline/events.js';
+import type { MqttSettings, PushSink } from '../types.js';
 
 export interface MqttPublisherOptions {
   readonly settings: MqttSettings;
