@@ -118,8 +118,8 @@ function setup(options: MeterMonitorOptions = {}) {
       monitor.accepted(push, result);
       return push;
     },
-    reject: (energyWh: number, rejection: Rejection = JUMP) => {
-      const bytes = pushBytes(energyWh, now);
+    reject: (energyWh: number, rejection: Rejection = JUMP, meterNumber?: string) => {
+      const bytes = pushBytes(energyWh, now, meterNumber);
       monitor.bytesReceived(bytes.length);
       monitor.rejected(decode(bytes) as DecodedResult, rejection, now);
     },
@@ -239,16 +239,17 @@ describe('MeterMonitor: problem log', () => {
     expect(t.monitor.activeProblems).toEqual(['PLAUSIBILITY_ENERGY_JUMP']);
   });
 
-  it('a different meter sending: one info line when it changes', () => {
+  it('a different meter sending: one info line when it changes, already for the push the guard holds back', () => {
     const t = setup();
     t.accept(10_000);
     t.advance(5000);
-    t.reject(10_001, { ...JUMP, code: 'PLAUSIBILITY_NEW_METER', detail: 'new meter', params: { meter: '99', previous: '100042424242' } });
-    // decoded under its own number (the guard holds it back; the monitor still notes who sends)
+    const newMeter: Rejection = { ok: false, code: 'PLAUSIBILITY_NEW_METER', detail: 'new meter', params: { meter: '99', previous: '100042424242' } };
+    t.reject(10_001, newMeter, '99');
+    const said = () => t.lines.filter((l) => l.text.includes('a different meter is sending')).map((l) => [l.level, l.text]);
+    expect(said()).toEqual([['info', '[guard] a different meter is sending (99); its counters are guarded separately']]);
     t.advance(5000);
-    t.accept(10_002, '99');
-    const lines = t.lines.filter((l) => l.text.includes('a different meter is sending'));
-    expect(lines.map((l) => [l.level, l.text])).toEqual([['info', '[guard] a different meter is sending (99); its counters are guarded separately']]);
+    t.accept(10_002, '99'); // its second push in a row: accepted, same meter as before, nothing more to say
+    expect(said()).toHaveLength(1);
   });
 });
 
