@@ -163,7 +163,11 @@ describe('Kamstrup Kamstrup_V0001 (values without scaler or unit)', () => {
     const r = decodeOne(v);
     const kamstrup = LIST_CONVENTIONS.find((c) => c.listId === 'Kamstrup_V0001')!;
     const source = referenceReadings(v.source_values);
+    // the source (dlms_parser tests/expected/hdlc_kamstrup_omnipower.h) states 32 values: a loop over none asserts nothing
+    expect(Object.keys(source)).toHaveLength(32);
+    let checked = 0;
     for (const [code, { value }] of Object.entries(source)) {
+      checked++;
       const renamed = kamstrup.rename[code];
       if (renamed) {
         expect(r.readings[renamed], code).toEqual({ value: String(value) });
@@ -177,6 +181,7 @@ describe('Kamstrup Kamstrup_V0001 (values without scaler or unit)', () => {
       expect(reading.value as number, code).toBeCloseTo(expected, 9);
       expect(reading.unit, code).toBe(q.unit ?? undefined);
     }
+    expect(checked).toBe(32);
     expect(r.readings).toMatchObject({
       '1-0:1.8.0': { value: 63074980, unit: 'Wh' },
       '1-0:31.7.0': { value: 0.57, unit: 'A' },

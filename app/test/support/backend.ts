@@ -12,6 +12,9 @@ export const MAIN_JS = process.env.SMR_MAIN_JS ?? fileURLToPath(new URL('../../d
 export const UI_INDEX = fileURLToPath(new URL('../../../ui/dist/index.html', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** How long startBackend waits for GET api/health before it gives up. */
+const START_DEADLINE_MS = 45_000;
+
 export interface Backend {
   readonly port: number;
   readonly process: ChildProcess;
@@ -39,7 +42,9 @@ export async function startBackend(args: readonly string[], env: NodeJS.ProcessE
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 20_000;
+  // a deadline against a backend that never comes up, not a performance figure: with four test files at a time on a
+  // loaded 2-core machine a start has taken over 20 s; the hook timeout (60 s) stays the outer bound
+  const deadline = Date.now() + START_DEADLINE_MS;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`backend exited with ${proc.exitCode}:\n${out}`);
     try {
@@ -50,7 +55,7 @@ export async function startBackend(args: readonly string[], env: NodeJS.ProcessE
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`backend did not answer api/health within 20 s:\n${out}`);
+      throw new Error(`backend did not answer api/health within ${START_DEADLINE_MS / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -29,6 +29,13 @@ export interface Vector {
   /** Own captures: the reference decode made when the capture was added (checked against `expected`). */
   readonly decoded_by_helper?: Record<string, ReferenceReading>;
   readonly expected_plaintext?: string;
+  /** Raw register values as the source states them (before a list convention's scaling), keyed `A.B.C.D.E`. */
+  readonly source_values?: Record<string, { readonly value: number | string }>;
+  /** The meter clock as the source states it, `YYYY-MM-DD HH:MM:SS …` (wall clock, offset not stated). */
+  readonly expected_clock_stated?: string;
+  /** The positional list's codes and units as the source states them: `[code, placeholder, unit]`. */
+  readonly positional?: readonly (readonly [string | null, number, string])[];
+  readonly notes?: string;
 }
 
 function load(dir: string): Vector[] {
