@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { captureBytes, decodeCapture } from './cli/decodeCommand.js';
+import { decodeCapture } from './cli/decodeCommand.js';
+import { captureBytes } from './shared/capture.js';
 import { explainCapture } from './cli/explainCommand.js';
 import type { FramingMode } from './framing/StreamFramer.js';
 import { parseKey } from './shared/hex.js';

@@ -5,7 +5,6 @@
 import { toRecord, type PushRecord } from '../decoder/records.js';
 import { StreamDecoder } from '../decoder/StreamDecoder.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
-import { fromHex, looksLikeHexText } from '../shared/hex.js';
 
 export interface DecodeOptions {
   readonly key: Uint8Array | null;
@@ -13,18 +12,6 @@ export interface DecodeOptions {
   readonly framing: FramingMode;
   /** Feed the decoder in chunks of these sizes (cycled); default: the whole input at once. Tests use it. */
   readonly chunkSizes?: readonly number[];
-}
-
-/**
- * A capture file's bytes: hex text (whitespace, and `#` comment lines as written by the panel's capture
- * download, are ignored) or raw bytes.
- */
-export function captureBytes(file: Uint8Array): Uint8Array {
-  const text = Buffer.from(file.buffer, file.byteOffset, file.length).toString('latin1');
-  const withoutComments = text.replace(/^[ \t]*#.*$/gm, '');
-  const asBytes = Buffer.from(withoutComments, 'latin1');
-  if (looksLikeHexText(asBytes)) return fromHex(withoutComments);
-  return file;
 }
 
 export function decodeCapture(bytes: Uint8Array, options: DecodeOptions): PushRecord[] {

@@ -8,7 +8,7 @@ import { Leaves } from '../dlms/axdr/leaves.js';
 import { Decryptor } from '../dlms/security/decrypt.js';
 import { MessageAssembler } from '../framing/MessageAssembler.js';
 import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
-import { decodeMbusApplication } from '../mbus/decodeMbus.js';
+import { decodeMbusApplication } from './decodeMbus.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
 import type { Discarded, FrameEvent, Framing, LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError, type ErrorCode } from '../shared/errors.js';

@@ -6,7 +6,7 @@
 import { mbusChecksum } from '../shared/crc.js';
 import { encodeCp48 } from './cp48.js';
 import { encryptMode5 } from './mode5.js';
-import { parseLongHeader } from './transportHeader.js';
+import { parseLongHeader } from '../framing/mbus/transportHeader.js';
 
 /** SND_NKE to the reader's primary address 240: the meter's search frame, sent until a reader answers `E5`. */
 export const AMIS_SND_NKE = Uint8Array.from([0x10, 0x40, 0xf0, 0x30, 0x16]);

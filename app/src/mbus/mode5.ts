@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { MeterError } from '../shared/errors.js';
-import type { LongHeader } from './transportHeader.js';
+import type { LongHeader } from '../framing/mbus/transportHeader.js';
 
 export const MODE_5 = 5;
 /** OMS verification / fill byte. */

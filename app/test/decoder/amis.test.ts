@@ -13,10 +13,10 @@ import { decodeCapture } from '../../src/cli/decodeCommand.js';
 import { mbusChecksum } from '../../src/shared/crc.js';
 import { encodeAmisFrame, encodeAmisPlaintext, type AmisValues } from '../../src/mbus/amisEncode.js';
 import { cp48Iso, encodeCp48, parseCp48 } from '../../src/mbus/cp48.js';
-import { decodeAmisRecords } from '../../src/mbus/decodeMbus.js';
+import { decodeAmisRecords } from '../../src/decoder/decodeMbus.js';
 import { encryptMode5, mode5Iv } from '../../src/mbus/mode5.js';
 import { walkRecords } from '../../src/mbus/records.js';
-import { parseLongHeader } from '../../src/mbus/transportHeader.js';
+import { parseLongHeader } from '../../src/framing/mbus/transportHeader.js';
 import { parseKey } from '../../src/shared/hex.js';
 import { keyOf, ownCaptures, streamOf, type Vector } from '../support/vectors.js';
 

@@ -11,7 +11,7 @@
  * layer instead: 12 header bytes, then (encrypted) DIF/VIF records. Such a frame is one whole message.
  */
 import { mbusChecksum } from '../../shared/crc.js';
-import { CI_LONG_HEADER, parseLongHeader } from '../../mbus/transportHeader.js';
+import { CI_LONG_HEADER, parseLongHeader } from './transportHeader.js';
 import type { FrameField, LinkFrame, MatchResult } from '../types.js';
 
 export const MBUS_START = 0x68;

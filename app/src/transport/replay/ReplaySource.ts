@@ -4,7 +4,7 @@
  * fast as possible (speed 0).
  */
 import { readFileSync } from 'node:fs';
-import { captureBytes } from '../../cli/decodeCommand.js';
+import { captureBytes } from '../../shared/capture.js';
 import type { Logger } from '../../shared/logger.js';
 import { BaseSource } from '../types.js';
 

@@ -3,17 +3,17 @@
  * with the `2F 2F` check, the DIF/VIF records, and their meaning from the AMIS table. Pure apart from
  * node:crypto. Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
-import type { DecodeResult, MeterIdentity } from '../decoder/types.js';
+import type { DecodeResult, MeterIdentity } from './types.js';
 import { implausibility } from '../readings/quantities.js';
 import type { Readings } from '../readings/readings.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import { AMIS_RECORDS } from './amisRecords.js';
-import { cp48Iso, parseCp48 } from './cp48.js';
-import { decryptMode5 } from './mode5.js';
-import { readBcd, readInt, walkRecords } from './records.js';
-import { LONG_HEADER_LENGTH, parseLongHeader, type LongHeader } from './transportHeader.js';
+import { AMIS_RECORDS } from '../mbus/amisRecords.js';
+import { cp48Iso, parseCp48 } from '../mbus/cp48.js';
+import { decryptMode5 } from '../mbus/mode5.js';
+import { readBcd, readInt, walkRecords } from '../mbus/records.js';
+import { LONG_HEADER_LENGTH, parseLongHeader, type LongHeader } from '../framing/mbus/transportHeader.js';
 
 export interface MbusDecoded {
   readonly header: LongHeader;

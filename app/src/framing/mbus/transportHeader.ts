@@ -7,8 +7,8 @@
  * The configuration word of security mode 5 (AES-128-CBC): bits 12..8 = mode, bits 7..4 = N, the number of
  * encrypted 16-byte blocks that follow the header (AMIS: `50 05` → 0x0550, mode 5, N = 5).
  */
-import { assertPayload } from '../shared/errors.js';
-import { toHex } from '../shared/hex.js';
+import { assertPayload } from '../../shared/errors.js';
+import { toHex } from '../../shared/hex.js';
 
 /** CI values followed by the 12-byte long header. */
 export const CI_LONG_HEADER = new Set([0x5b, 0x72]);
