@@ -178,6 +178,10 @@ export const FrameRecordDto = Type.Object({
 });
 export type FrameRecordDto = Dto<typeof FrameRecordDto>;
 
+/** Path parameter of GET api/frames/:id: the push number (digits only). */
+export const FrameParamsDto = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,12}$' }) });
+export type FrameParamsDto = Dto<typeof FrameParamsDto>;
+
 export const MeterDto = Type.Object({ id: StrOrNull, systemTitle: StrOrNull, manufacturer: StrOrNull });
 export type MeterDto = Dto<typeof MeterDto>;
 

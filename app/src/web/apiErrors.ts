@@ -6,7 +6,10 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiErrorCode, ApiErrorDto, ParamsDto } from '../contract/dto.js';
+import { ApiErrorDto, type ApiErrorCode, type ParamsDto } from '../contract/dto.js';
+
+/** Response schemas of the error answers of every route: the one error shape. */
+export const ERROR_RESPONSES = { '4xx': ApiErrorDto, '5xx': ApiErrorDto } as const;
 
 /** The body of an error answer with this HTTP status, code and parameters. */
 export function apiError(status: number, code: ApiErrorCode, params?: ParamsDto): ApiErrorDto {

@@ -2,8 +2,8 @@ import type { DtoRoutes } from '../typeProvider.js';
 import { Type } from 'typebox';
 import type { WatchdogVerdict } from '../../monitor/liveness.js';
 import { parseKey } from '../../shared/hex.js';
-import { ApiErrorDto, FrameRecordDto, HealthCheckDto, KeyTestDto, KeyTestRequestDto, MetersDto, SnapshotDto, WatchdogDto } from '../../contract/dto.js';
-import { sendApiError } from '../apiErrors.js';
+import { FrameParamsDto, FrameRecordDto, HealthCheckDto, KeyTestDto, KeyTestRequestDto, MetersDto, SnapshotDto, WatchdogDto } from '../../contract/dto.js';
+import { ERROR_RESPONSES, sendApiError } from '../apiErrors.js';
 import type { MeterSelection } from '../meterSelection.js';
 
 export interface ApiRoutesOptions {
@@ -15,12 +15,6 @@ export interface ApiRoutesOptions {
 
 /** File name offered by GET api/capture. */
 export const CAPTURE_FILENAME = 'smart-meter-capture.hex';
-
-/** Error answers of every route: the one error shape (web/apiErrors.ts). */
-export const ERROR_RESPONSES = { '4xx': ApiErrorDto, '5xx': ApiErrorDto } as const;
-
-/** Path parameter of GET api/frames/:id: the push number (digits only). */
-const FrameParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,12}$' }) });
 
 /**
  * JSON API under `api/` (relative to the ingress path). Every route declares its request and response DTOs
@@ -62,7 +56,7 @@ export const apiRoutes: DtoRoutes<ApiRoutesOptions> = (app, opts, done) => {
    */
   app.get(
     '/api/frames/:id',
-    { schema: { params: FrameParams, response: { 200: FrameRecordDto, ...ERROR_RESPONSES } } },
+    { schema: { params: FrameParamsDto, response: { 200: FrameRecordDto, ...ERROR_RESPONSES } } },
     (req, reply) => {
       void reply.header('cache-control', 'no-store');
       const source = meters.sourceFor(req, reply);

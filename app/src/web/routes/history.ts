@@ -1,8 +1,7 @@
 import type { DtoRoutes } from '../typeProvider.js';
 import { HistoryDto, HistoryQueryDto } from '../../contract/dto.js';
-import { sendApiError } from '../apiErrors.js';
+import { ERROR_RESPONSES, sendApiError } from '../apiErrors.js';
 import type { MeterSelection } from '../meterSelection.js';
-import { ERROR_RESPONSES } from './api.js';
 
 export interface HistoryRoutesOptions {
   /** The meters; `?meter=<id>` picks one (the first by default), each with its own history store. */
