@@ -1,5 +1,6 @@
 /**
- * The add-on options (mirrors `schema` in config.yaml) → one frozen, validated Config.
+ * The add-on options → one validated Options object, by the options schema (config/schema.ts, the same as
+ * `schema` in config.yaml).
  *
  * Sources, later ones winning: defaults, then `/data/options.json` (add-on) or a YAML file (`--config`,
  * standalone), then environment variables `SMR_<OPTION>` (e.g. SMR_KEY), then command-line flags
@@ -8,70 +9,37 @@
 import type { FramingMode } from '../framing/StreamFramer.js';
 import { parseKey } from '../shared/hex.js';
 import type { LogLevel } from '../shared/logger.js';
+import type { SerialSettingsOption } from '../transport/serial/settings.js';
+import {
+  checked,
+  isBlank,
+  isMapping,
+  MeterEntrySchema,
+  OptionsSchema,
+  readFields,
+  ScalarOptionsSchema,
+  secretFields,
+  type MeterEntryValues,
+  type ScalarOptionValues,
+} from './schema.js';
 
-export const SERIAL_SETTINGS = ['auto', '2400_8E1', '2400_8N1', '9600_8N1', '9600_8E1', '9600_7E1', '115200_8N1'] as const;
-export type SerialSettingsOption = (typeof SERIAL_SETTINGS)[number];
-export const FRAMINGS = ['auto', 'mbus', 'hdlc', 'raw', 'dsmr', 'amis'] as const;
-const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
+export { FRAMINGS, SERIAL_SETTINGS } from './schema.js';
+export type { SerialSettingsOption };
 
-type OptionSpec =
-  | { readonly type: 'string'; readonly pattern?: RegExp; readonly hint?: string; readonly default?: string }
-  | { readonly type: 'key' }
-  | { readonly type: 'enum'; readonly values: readonly string[]; readonly default: string }
-  | { readonly type: 'bool'; readonly default?: boolean }
-  | { readonly type: 'int'; readonly min: number; readonly max: number; readonly default?: number };
-
-/** Every option the add-on accepts: the same keys and rules as `schema` in config.yaml (a test compares them). */
-export const OPTION_SPECS = {
-  serial_port: { type: 'string' },
-  tcp_address: { type: 'string', pattern: /^tcp:\/\/[^\s/:]+:[0-9]{1,5}$/, hint: 'tcp://host:port' },
-  key: { type: 'key' },
-  auth_key: { type: 'key' },
-  serial_settings: { type: 'enum', values: SERIAL_SETTINGS, default: 'auto' },
-  framing: { type: 'enum', values: FRAMINGS, default: 'auto' },
-  mqtt_host: { type: 'string' },
-  mqtt_port: { type: 'int', min: 1, max: 65535 },
-  mqtt_username: { type: 'string' },
-  mqtt_password: { type: 'string' },
-  mqtt_tls: { type: 'bool' },
-  mqtt_base_topic: { type: 'string', pattern: /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, hint: 'letters, digits, _ - and /', default: 'smartmeter' },
-  discovery: { type: 'bool', default: true },
-  discovery_prefix: { type: 'string', pattern: /^[A-Za-z0-9_-]+$/, hint: 'letters, digits, _ and -', default: 'homeassistant' },
-  watchdog_seconds: { type: 'int', min: 5, max: 3600, default: 30 },
-  main_fuse_amps: { type: 'int', min: 6, max: 400, default: 63 },
-  phases: { type: 'int', min: 1, max: 3, default: 3 },
-  log_level: { type: 'enum', values: LOG_LEVELS, default: 'info' },
-} as const satisfies Record<string, OptionSpec>;
-
-/**
- * The fields of one entry of the `meters` list (config.yaml `schema.meters[0]`, a test compares them). Fields left
- * empty take the top-level value (serial_settings, framing, main_fuse_amps, phases); keys are never taken over
- * from the top level: each meter has its own.
- */
-export const METER_FIELD_SPECS = {
-  name: { type: 'string' },
-  serial_port: OPTION_SPECS.serial_port,
-  tcp_address: OPTION_SPECS.tcp_address,
-  key: OPTION_SPECS.key,
-  auth_key: OPTION_SPECS.auth_key,
-  serial_settings: OPTION_SPECS.serial_settings,
-  framing: OPTION_SPECS.framing,
-  main_fuse_amps: OPTION_SPECS.main_fuse_amps,
-  phases: OPTION_SPECS.phases,
-} as const satisfies Record<string, OptionSpec>;
-export type MeterFieldKey = keyof typeof METER_FIELD_SPECS;
-export const METER_FIELD_KEYS = Object.keys(METER_FIELD_SPECS) as MeterFieldKey[];
-/** Fields of a `meters` entry that take the top-level value when left empty. */
-const INHERITED_METER_FIELDS: readonly MeterFieldKey[] = ['serial_settings', 'framing', 'main_fuse_amps', 'phases'];
-
-/** The list option: handled apart from OPTION_SPECS (its value is a list of mappings, not one value). */
+/** The list option: read apart from the scalar options (its value is a list of mappings, not one value). */
 export const METERS_OPTION = 'meters';
-export type OptionKey = keyof typeof OPTION_SPECS;
-export const OPTION_KEYS = Object.keys(OPTION_SPECS) as OptionKey[];
+export type OptionKey = keyof typeof ScalarOptionsSchema.properties;
+/** Every scalar option key (the schema's, without the `meters` list): the flags and SMR_* variables. */
+export const OPTION_KEYS = Object.keys(ScalarOptionsSchema.properties) as OptionKey[];
 /** Every top-level option key, including the `meters` list. */
-export const ALL_OPTION_KEYS: readonly string[] = [...OPTION_KEYS, METERS_OPTION];
-/** Options whose values are secrets: masked in every log line, never sent to the panel. */
-export const SECRET_OPTIONS: readonly OptionKey[] = ['key', 'auth_key', 'mqtt_password'];
+export const ALL_OPTION_KEYS: readonly string[] = Object.keys(OptionsSchema.properties);
+export type MeterFieldKey = keyof typeof MeterEntrySchema.properties;
+export const METER_FIELD_KEYS = Object.keys(MeterEntrySchema.properties) as MeterFieldKey[];
+/** Fields of a `meters` entry that take the top-level value when left empty. */
+type InheritedMeterField = 'serial_settings' | 'framing' | 'main_fuse_amps' | 'phases';
+/** Options whose values are secrets (`secret` in the schema): masked in every log line, never sent to the panel. */
+export const SECRET_OPTIONS: readonly OptionKey[] = secretFields(ScalarOptionsSchema);
+const SECRET_METER_FIELDS = secretFields(MeterEntrySchema);
 
 export type RawOptions = Partial<Record<string, unknown>>;
 
@@ -136,50 +104,10 @@ export interface Options {
   readonly meters: readonly MeterOptions[];
 }
 
-function isBlank(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-}
-
-/** Coerces one raw value (from JSON, YAML, env or a flag) per its spec; returns [value, problem]. */
-function coerce(name: string, spec: OptionSpec, raw: unknown): [unknown, string | null] {
-  switch (spec.type) {
-    case 'string': {
-      if (typeof raw !== 'string' && typeof raw !== 'number') return [null, 'must be text'];
-      const s = String(raw).trim();
-      if (spec.pattern && !spec.pattern.test(s)) return [null, `must look like ${spec.hint}`];
-      return [s, null];
-    }
-    case 'key': {
-      if (typeof raw !== 'string') return [null, 'must be 32 hex digits'];
-      const key = parseKey(raw);
-      // never echo the value: it is (part of) a secret
-      if (!key) return [null, `must be 32 hex digits (16 bytes); got ${raw.replace(/0x|[\s,:;-]/gi, '').length} characters after removing spaces and 0x`];
-      return [key, null];
-    }
-    case 'enum': {
-      const s = String(raw).trim();
-      if (!spec.values.includes(s)) return [null, `must be one of ${spec.values.join(', ')}`];
-      return [s, null];
-    }
-    case 'bool': {
-      if (typeof raw === 'boolean') return [raw, null];
-      const s = String(raw).trim().toLowerCase();
-      if (['true', 'yes', 'on', '1'].includes(s)) return [true, null];
-      if (['false', 'no', 'off', '0'].includes(s)) return [false, null];
-      return [null, 'must be true or false'];
-    }
-    case 'int': {
-      const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-      if (!Number.isInteger(n) || n < spec.min || n > spec.max) return [null, `must be a whole number from ${spec.min} to ${spec.max}`];
-      return [n, null];
-    }
-  }
-  void name;
-}
-
 /**
- * Validates merged raw options. Unknown keys are reported too (a typo would otherwise be silently ignored).
- * Returns the options (with defaults for invalid values) and every problem found.
+ * Validates merged raw options against the options schema (config/schema.ts). Unknown keys are reported too (a
+ * typo would otherwise be silently ignored). Returns the options (with defaults for invalid values) and every
+ * problem found, each message starting with the option's name.
  */
 export function validateOptions(
   raw: RawOptions,
@@ -187,26 +115,11 @@ export function validateOptions(
   context: { readonly topLevelSource?: boolean } = {},
 ): { options: Options; problems: OptionProblem[] } {
   const problems: OptionProblem[] = [];
-  const v: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionKey, OptionSpec][]) {
-    const value = raw[name];
-    const fallback = 'default' in spec ? spec.default : null;
-    if (isBlank(value)) {
-      v[name] = fallback ?? null;
-      continue;
-    }
-    const [coerced, problem] = coerce(name, spec, value);
-    if (problem) {
-      problems.push({ option: name, message: `${name} ${problem}` });
-      v[name] = fallback ?? null;
-    } else {
-      v[name] = coerced;
-    }
-  }
-  for (const name of Object.keys(raw)) {
-    if (!(name in OPTION_SPECS) && name !== METERS_OPTION) problems.push({ option: name, message: `${name} is not an option (known: ${ALL_OPTION_KEYS.join(', ')})` });
-  }
-  const tcpAddress = parseTcpAddress(v.tcp_address as string | null, 'tcp_address', problems);
+  const read = readFields(ScalarOptionsSchema, raw, [METERS_OPTION]);
+  for (const { field, problem } of read.problems) problems.push({ option: field, message: `${field} ${problem}` });
+  for (const name of read.unknown) problems.push({ option: name, message: `${name} is not an option (known: ${ALL_OPTION_KEYS.join(', ')})` });
+  const v = checked(ScalarOptionsSchema, read.values);
+  const tcpAddress = parseTcpAddress(v.tcp_address, 'tcp_address', problems);
   const maxPowerW = maxPowerOf(v);
   // the top-level meter options: the first meter, and the single-meter options as before
   const topLevel = meterFieldsOf(v, tcpAddress);
@@ -215,18 +128,18 @@ export function validateOptions(
   const options: Options = {
     ...topLevel,
     mqtt: {
-      host: v.mqtt_host as string | null,
-      port: v.mqtt_port as number | null,
-      username: v.mqtt_username as string | null,
-      password: v.mqtt_password as string | null,
-      tls: (v.mqtt_tls as boolean | null) ?? false,
+      host: v.mqtt_host ?? null,
+      port: v.mqtt_port ?? null,
+      username: v.mqtt_username ?? null,
+      password: v.mqtt_password ?? null,
+      tls: v.mqtt_tls ?? false,
     },
-    baseTopic: v.mqtt_base_topic as string,
-    discovery: v.discovery as boolean,
-    discoveryPrefix: v.discovery_prefix as string,
-    watchdogSeconds: v.watchdog_seconds as number,
+    baseTopic: v.mqtt_base_topic,
+    discovery: v.discovery,
+    discoveryPrefix: v.discovery_prefix,
+    watchdogSeconds: v.watchdog_seconds,
     maxPowerW,
-    logLevel: v.log_level as LogLevel,
+    logLevel: v.log_level,
     meters,
   };
   return { options, problems };
@@ -236,22 +149,26 @@ export function validateOptions(
 export const LEGACY_METER_ID = 'meter';
 export const LEGACY_METER_NAME = 'Meter';
 
-/** The per-meter fields of validated option values (top level or a `meters` entry). */
-function meterFieldsOf(v: Record<string, unknown>, tcpAddress: TcpAddress | null) {
+/** The per-meter fields of validated option values (top level, or a `meters` entry with the top level's values filled in). */
+function meterFieldsOf(v: ScalarOptionValues | ResolvedMeterEntry, tcpAddress: TcpAddress | null) {
   return {
-    serialPort: v.serial_port as string | null,
+    serialPort: v.serial_port ?? null,
     tcpAddress,
-    key: v.key as Uint8Array | null,
-    authKey: v.auth_key as Uint8Array | null,
-    serialSettings: v.serial_settings as SerialSettingsOption,
-    framing: v.framing as FramingMode,
+    // the schema checked them: parseKey succeeds
+    key: v.key !== undefined ? parseKey(v.key) : null,
+    authKey: v.auth_key !== undefined ? parseKey(v.auth_key) : null,
+    serialSettings: v.serial_settings,
+    framing: v.framing,
   };
 }
 
-/** The connection's maximum power in W: phases × 230 V × main fuse. */
-const maxPowerOf = (v: Record<string, unknown>): number => (v.phases as number) * 230 * (v.main_fuse_amps as number);
+/** A `meters` entry whose empty inherited fields took the top-level values. */
+type ResolvedMeterEntry = MeterEntryValues & Pick<ScalarOptionValues, InheritedMeterField>;
 
-function parseTcpAddress(text: string | null, option: string, problems: OptionProblem[], label = option): TcpAddress | null {
+/** The connection's maximum power in W: phases × 230 V × main fuse. */
+const maxPowerOf = (v: Pick<ScalarOptionValues, 'phases' | 'main_fuse_amps'>): number => v.phases * 230 * v.main_fuse_amps;
+
+function parseTcpAddress(text: string | undefined, option: string, problems: OptionProblem[], label = option): TcpAddress | null {
   const m = text ? /^tcp:\/\/([^\s/:]+):([0-9]{1,5})$/.exec(text) : null;
   if (!m) return null;
   const port = Number(m[2]);
@@ -291,7 +208,7 @@ const hasSource = (m: MeterOptions): boolean => m.serialPort !== null || m.tcpAd
  */
 function validateMeters(
   rawList: unknown,
-  topLevel: Record<string, unknown>,
+  topLevel: ScalarOptionValues,
   topLevelMeter: MeterOptions,
   topLevelSource: boolean,
   problems: OptionProblem[],
@@ -302,34 +219,29 @@ function validateMeters(
   const entries: MeterOptions[] = [];
   list.forEach((entry, index) => {
     const at = `${METERS_OPTION}[${index}]`;
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    if (!isMapping(entry)) {
       problems.push({ option: at, message: `${at} must be a mapping with name and serial_port or tcp_address` });
       return;
     }
-    const raw = entry as Record<string, unknown>;
+    const raw = entry;
     const rawName = typeof raw.name === 'string' || typeof raw.name === 'number' ? String(raw.name).trim() : '';
     const label = (field: string): string => `${at}.${field}${rawName ? ` of meter "${rawName}"` : ''}`;
-    const v: Record<string, unknown> = {};
-    let broken = false;
-    for (const [field, spec] of Object.entries(METER_FIELD_SPECS) as [MeterFieldKey, OptionSpec][]) {
-      const value = raw[field];
-      if (isBlank(value)) {
-        v[field] = INHERITED_METER_FIELDS.includes(field) ? topLevel[field] : null;
-        continue;
-      }
-      const [coerced, problem] = coerce(field, spec, value);
-      if (problem) {
-        problems.push({ option: `${at}.${field}`, message: `${label(field)} ${problem}` });
-        broken = true;
-        v[field] = INHERITED_METER_FIELDS.includes(field) ? topLevel[field] : null;
-      } else v[field] = coerced;
+    const read = readFields(MeterEntrySchema, raw);
+    let broken = read.problems.length > 0;
+    for (const { field, problem } of read.problems) problems.push({ option: `${at}.${field}`, message: `${label(field)} ${problem}` });
+    for (const field of read.unknown) {
+      problems.push({ option: `${at}.${field}`, message: `${label(field)} is not a meter option (known: ${METER_FIELD_KEYS.join(', ')})` });
     }
-    for (const field of Object.keys(raw)) {
-      if (!(field in METER_FIELD_SPECS)) {
-        problems.push({ option: `${at}.${field}`, message: `${label(field)} is not a meter option (known: ${METER_FIELD_KEYS.join(', ')})` });
-      }
-    }
-    const name = (v.name as string | null) ?? '';
+    // a missing name is reported below; fields left empty take the top-level value
+    const given = checked(MeterEntrySchema, { name: '', ...read.values });
+    const v: ResolvedMeterEntry = {
+      ...given,
+      serial_settings: given.serial_settings ?? topLevel.serial_settings,
+      framing: given.framing ?? topLevel.framing,
+      main_fuse_amps: given.main_fuse_amps ?? topLevel.main_fuse_amps,
+      phases: given.phases ?? topLevel.phases,
+    };
+    const name = v.name;
     const id = meterIdOf(name);
     if (name === '') {
       problems.push({ option: `${at}.name`, message: `${at}.name is required: a short name for the meter, e.g. Heat pump` });
@@ -338,8 +250,8 @@ function validateMeters(
       problems.push({ option: `${at}.name`, message: `${label('name')} must contain a letter or digit (it gives the meter's id in topics)` });
       broken = true;
     }
-    const tcpAddress = parseTcpAddress(v.tcp_address as string | null, `${at}.tcp_address`, problems, label('tcp_address'));
-    if (v.tcp_address !== null && tcpAddress === null) broken = true;
+    const tcpAddress = parseTcpAddress(v.tcp_address, `${at}.tcp_address`, problems, label('tcp_address'));
+    if (v.tcp_address !== undefined && tcpAddress === null) broken = true;
     const meter: MeterOptions = { id, name, legacy: false, origin: at, ...meterFieldsOf(v, tcpAddress), maxPowerW: maxPowerOf(v) };
     if (meter.serialPort !== null && meter.tcpAddress !== null) {
       problems.push({ option: `${at}.tcp_address`, message: `${label('tcp_address')} and serial_port are both set: a meter is read from one of them` });
@@ -380,7 +292,7 @@ export function secretValues(raw: RawOptions): string[] {
   const values: unknown[] = SECRET_OPTIONS.map((k) => raw[k]);
   const meters = raw[METERS_OPTION];
   if (Array.isArray(meters)) {
-    for (const m of meters) if (m !== null && typeof m === 'object') values.push((m as Record<string, unknown>).key, (m as Record<string, unknown>).auth_key);
+    for (const m of meters) if (isMapping(m)) values.push(...SECRET_METER_FIELDS.map((k) => m[k]));
   }
   return values.filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

@@ -11,10 +11,11 @@ import { MeterSelection } from './meterSelection.js';
 import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
+import { failureOf, handleError, sendApiError } from './apiErrors.js';
+import { validateResponse } from './responseValidation.js';
 import { apiRoutes } from './routes/api.js';
 import { historyRoutes } from './routes/history.js';
 import { liveRoutes } from './routes/live.js';
-import { sharedSchemas } from './schemas.js';
 
 export interface WebServerDeps {
   /** Runtime state the panel shows for a single meter (the state store; a fake in unit tests). */
@@ -40,21 +41,28 @@ function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBas
 }
 
 /**
- * One request line at debug instead of fastify's two at info (the panel polls; info is for state changes);
- * 4xx answers at debug too, 5xx stay errors.
+ * One line per request, at debug instead of fastify's two at info (the panel polls; info is for state changes).
+ * A failed request is logged once, with its status and code (and for a 5xx the error, at error level):
+ * `[web] GET /api/frames/abc 400 REQUEST_INVALID field=id 1 ms`.
  */
-class RequestLinesAtDebug extends LogController {
+class RequestLines extends LogController {
   override incomingRequest(): void {}
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error) super.requestCompleted(error, request, reply);
-    else request.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`);
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = `${request.method} ${request.url.split('?')[0]} ${reply.statusCode}`;
+    const ms = `${Math.round(reply.elapsedTime)} ms`;
+    const failure = reply.statusCode >= 400 ? failureOf(request) : undefined;
+    if (!failure) {
+      request.log.debug(`${line} ${ms}`);
+      return;
+    }
+    const params = failure.params ? Object.entries(failure.params).map(([k, v]) => ` ${k}=${v}`).join('') : '';
+    if (reply.statusCode >= 500) request.log.error(`${line} ${failure.code}${params}: ${failure.cause ?? 'no detail'} (${ms})`);
+    else request.log.debug(`${line} ${failure.code}${params} ${ms}`);
   }
 
-  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
-    if (reply.statusCode >= 500) super.defaultErrorLog(error, request, reply);
-    else reply.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode}: ${error.message}`);
-  }
+  // the error handler answers every error; requestCompleted logs it once
+  override defaultErrorLog(): void {}
 
   override routeNotFound(request: FastifyRequest): void {
     request.log.debug(`no route for ${request.method} ${request.url.split('?')[0]}`);
@@ -63,11 +71,12 @@ class RequestLinesAtDebug extends LogController {
 
 /** Builds the server with all plugins and routes registered; does not listen. */
 export function buildServer(deps: WebServerDeps): FastifyInstance {
-  const app = isLoggerInstance(deps.logger)
-    ? Fastify({ loggerInstance: deps.logger, logController: new RequestLinesAtDebug(), trustProxy: false, return503OnClosing: true })
-    : Fastify({ logger: deps.logger ?? false, trustProxy: false, return503OnClosing: true });
+  const common = { logController: new RequestLines(), trustProxy: false, return503OnClosing: true } as const;
+  const app: FastifyInstance = isLoggerInstance(deps.logger) ? Fastify({ loggerInstance: deps.logger, ...common }) : Fastify({ logger: deps.logger ?? false, ...common });
 
-  for (const schema of sharedSchemas) app.addSchema(schema);
+  // one error shape and one log line for every route (set before the routes are registered, so they inherit it)
+  app.setErrorHandler(handleError);
+  app.addHook('preSerialization', validateResponse);
 
   void app.register(ingressGuard, { enabled: deps.addonMode });
   void app.register(connectionLifecycle);
@@ -84,7 +93,7 @@ export function buildServer(deps: WebServerDeps): FastifyInstance {
   void app.register(staticUi, { uiDir: deps.uiDir });
 
   app.setNotFoundHandler((_req, reply) => {
-    void reply.code(404).send({ error: 'Not Found', code: 'NOT_FOUND' });
+    void sendApiError(reply, 404, 'NOT_FOUND');
   });
   app.addHook('onReady', (done) => {
     app.log.debug({ version: deps.version, addonMode: deps.addonMode, uiDir: deps.uiDir }, 'web server ready');

@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { INGRESS_PORT } from '../../src/config/addon.js';
-import { ALL_OPTION_KEYS, METER_FIELD_KEYS, METERS_OPTION } from '../../src/config/options.js';
+import { ALL_OPTION_KEYS, METER_FIELD_KEYS, METERS_OPTION, validateOptions } from '../../src/config/options.js';
+import { MeterEntrySchema, ScalarOptionsSchema, type Field } from '../../src/config/schema.js';
 
 type Obj = Record<string, unknown>;
 
@@ -402,6 +403,37 @@ describe('options and schema', () => {
     for (const k of ['key', 'auth_key', 'mqtt_password']) {
       expect(parseElement(String(schema[k]))?.type, k).toBe('password');
     }
+  });
+
+  /** The Supervisor element the backend's options schema (config/schema.ts) stands for: its type and rule. */
+  function supervisorElement(field: Field, optional: boolean): string {
+    let element: string;
+    if (field.secret) element = 'password';
+    else if (field.device) element = `device(subsystem=${field.device})`;
+    else if (field.enum) element = `list(${field.enum.join('|')})`;
+    else if (field.type === 'boolean') element = 'bool';
+    else if (field.type === 'integer') element = field.minimum === 1 && field.maximum === 65535 ? 'port' : `int(${field.minimum},${field.maximum})`;
+    else if (field.pattern) element = `match(${field.pattern})`;
+    else element = 'str';
+    return `${element}${optional ? '?' : ''}`;
+  }
+  const isOptional = (field: Field): boolean => '~optional' in field;
+
+  it('the backend options schema has the same type, rule and default per option as config.yaml', () => {
+    for (const [k, field] of Object.entries(ScalarOptionsSchema.properties as Record<string, Field>)) {
+      // required exactly when it has a default, as in config.yaml (a default makes an option mandatory)
+      expect(isOptional(field), k).toBe(field.default === undefined);
+      expect(supervisorElement(field, isOptional(field)), k).toBe(schema[k]);
+      expect(field.default, `default of ${k}`).toEqual(options[k]);
+    }
+    const entry = (schema[METERS_OPTION] as Obj[])[0]!;
+    for (const [k, field] of Object.entries(MeterEntrySchema.properties as Record<string, Field>)) {
+      expect(field.default, `meters[].${k} takes the top-level value, no default`).toBeUndefined();
+      expect(supervisorElement(field, isOptional(field)), `meters[].${k}`).toBe(entry[k]);
+    }
+    expect(options[METERS_OPTION]).toEqual([]);
+    // and the backend accepts the defaults of config.yaml as they are
+    expect(validateOptions(options).problems).toEqual([]);
   });
 
   it('match() regexes accept good values and reject bad ones', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, UsageError } from '../../src/config/load.js';
 import { validateOptions } from '../../src/config/options.js';
+import { OptionsSchema, readFields, ScalarOptionsSchema } from '../../src/config/schema.js';
 
 describe('validateOptions', () => {
   it('applies the defaults of config.yaml when options are absent', () => {
@@ -55,6 +56,49 @@ describe('validateOptions', () => {
 
   it('parses a tcp address', () => {
     expect(validateOptions({ tcp_address: 'tcp://ser2net.local:3333' }).options.tcpAddress).toEqual({ host: 'ser2net.local', port: 3333 });
+  });
+});
+
+describe('the options schema (config/schema.ts)', () => {
+  it('says per option what is wrong and what is expected, and the value falls back to its default', () => {
+    const { options, problems } = validateOptions({
+      watchdog_seconds: 'often',
+      phases: 2.5,
+      mqtt_tls: 'perhaps',
+      log_level: 'verbose',
+      discovery_prefix: 'home assistant',
+      mqtt_host: { host: 'broker' },
+      key: '0x1234',
+    });
+    expect(Object.fromEntries(problems.map((p) => [p.option, p.message]))).toEqual({
+      watchdog_seconds: 'watchdog_seconds must be a whole number from 5 to 3600',
+      phases: 'phases must be a whole number from 1 to 3',
+      mqtt_tls: 'mqtt_tls must be true or false',
+      log_level: 'log_level must be one of debug, info, warning, error',
+      discovery_prefix: 'discovery_prefix must look like letters, digits, _ and -',
+      mqtt_host: 'mqtt_host must be text',
+      key: 'key must be 32 hex digits (16 bytes); got 4 characters after removing spaces and 0x',
+    });
+    expect(options).toMatchObject({ watchdogSeconds: 30, maxPowerW: 3 * 230 * 63, logLevel: 'info', discoveryPrefix: 'homeassistant', key: null, mqtt: { host: null, tls: false } });
+  });
+
+  it('takes the text of environment variables and flags in the type of the option', () => {
+    const { options, problems } = validateOptions({ watchdog_seconds: ' 60 ', mqtt_port: '1884', mqtt_tls: 'Yes', discovery: 'off', log_level: ' debug ', mqtt_username: 42 });
+    expect(problems).toEqual([]);
+    expect(options).toMatchObject({ watchdogSeconds: 60, discovery: false, logLevel: 'debug', mqtt: { port: 1884, tls: true, username: '42' } });
+  });
+
+  it('reads only the fields of the schema and names the others; blank values take the default', () => {
+    const read = readFields(ScalarOptionsSchema, { watchdog_seconds: '', framing: null, mqtt_host: '  ', colour: 'blue', meters: [] }, ['meters']);
+    expect(read.problems).toEqual([]);
+    expect(read.unknown).toEqual(['colour']);
+    expect(read.values).toEqual({ serial_settings: 'auto', framing: 'auto', mqtt_base_topic: 'smartmeter', discovery: true, discovery_prefix: 'homeassistant', watchdog_seconds: 30, main_fuse_amps: 63, phases: 3, log_level: 'info' });
+    expect(Object.keys(OptionsSchema.properties)).toContain('meters');
+  });
+
+  it('an override from the environment is validated like options.json', () => {
+    const config = loadConfig(['--phases', 'three'], { SMR_WATCHDOG_SECONDS: '1' });
+    expect(config.problems.map((p) => p.message).sort()).toEqual(['phases must be a whole number from 1 to 3', 'watchdog_seconds must be a whole number from 5 to 3600']);
   });
 });
 

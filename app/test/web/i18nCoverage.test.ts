@@ -63,6 +63,8 @@ const API_PARAMS: Record<(typeof API_ERROR_CODES)[number], readonly string[]> = 
   NOT_FOUND: [],
   METER_UNKNOWN: ['meter'],
   HISTORY_NOT_KEPT: ['meter'],
+  INGRESS_ONLY: [],
+  SERVER_ERROR: [],
 };
 const ERROR_STAGES: readonly ErrorStage[] = ['framing', 'crypto', 'structure', 'layout'];
 const STAGE_IDS: readonly StageId[] = ['bytes', 'frames', 'checksum', 'decryption', 'structure', 'readings'];

@@ -4,7 +4,7 @@
  * lives at /api/hassio_ingress/<token>/ and 'api/snapshot' resolves below it.
  */
 import { selectedMeter, withMeter } from '../state/meters.js';
-import type { FrameRecordDto, KeyTestDto, ParamsDto, SnapshotDto } from './contract.js';
+import type { ApiErrorDto, FrameRecordDto, KeyTestDto, ParamsDto, SnapshotDto } from './contract.js';
 
 /** A relative API URL (`api/<path>`) of the meter on screen (`?meter=<id>`, state/meters.ts). */
 export const apiUrl = (path: string): string => withMeter(`api/${path}`);
@@ -49,7 +49,7 @@ export async function testKey(key: string, authKey: string): Promise<KeyTestResu
     body: JSON.stringify(body),
   });
   if (res.status === 400) {
-    const answer = (await res.json()) as { code: string; params?: ParamsDto };
+    const answer = (await res.json()) as ApiErrorDto;
     return { kind: 'invalid', code: answer.code, ...(answer.params ? { params: answer.params } : {}) };
   }
   if (!res.ok) throw new Error(`api/test-key: HTTP ${res.status}`);

@@ -355,6 +355,8 @@ export const de = {
       NOT_FOUND: 'Nicht gefunden.',
       METER_UNKNOWN: 'Einen Zähler „{meter}“ gibt es nicht (mehr): bitte im Zählerwähler einen wählen.',
       HISTORY_NOT_KEPT: 'Für den Zähler „{meter}“ wird kein Energieverlauf geführt.',
+      INGRESS_ONLY: 'Nur Home Assistant (Ingress) darf dieses Panel öffnen.',
+      SERVER_ERROR: 'Das Add-on konnte nicht antworten: sein Protokoll nennt die Ursache.',
     } as Record<string, string>,
     apiFields: { key: 'Schlüssel', authKey: 'Authentifizierungsschlüssel' } as Record<string, string>,
   },

@@ -375,6 +375,8 @@ export const en = {
       NOT_FOUND: 'Not found.',
       METER_UNKNOWN: 'There is no meter "{meter}" (any more): pick one in the meter switcher.',
       HISTORY_NOT_KEPT: 'No energy history is kept for meter "{meter}".',
+      INGRESS_ONLY: 'Only Home Assistant (ingress) may open this panel.',
+      SERVER_ERROR: 'The add-on could not answer: its log names the cause.',
     } as Record<string, string>,
     /** Names of request fields in api messages. */
     apiFields: { key: 'key', authKey: 'authentication key' } as Record<string, string>,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
+import { sendApiError } from '../apiErrors.js';
 
 export interface ConnectionLifecycleOptions {
   /** On close: sockets still open this long after the WebSocket close frames went out are destroyed. Default 300 ms. */
@@ -44,7 +45,7 @@ const connectionLifecyclePlugin: FastifyPluginCallback<ConnectionLifecycleOption
 
   app.addHook('onRequest', (req, reply, next) => {
     if (isUpgrade(req.raw) && !(req.routeOptions.config as UpgradeRouteConfig | undefined)?.acceptsUpgrade) {
-      void reply.code(404).send({ error: 'Not Found', message: `No WebSocket endpoint at ${req.url}` });
+      void sendApiError(reply, 404, 'NOT_FOUND');
       return;
     }
     next();

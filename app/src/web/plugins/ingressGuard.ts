@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import fp from 'fastify-plugin';
+import { sendApiError } from '../apiErrors.js';
 
 /**
  * Socket addresses served in add-on mode: the Supervisor's ingress proxy (172.30.32.2, `DOCKER_IPV4_NETWORK_MASK[2]`
@@ -42,7 +43,8 @@ const ingressGuardPlugin: FastifyPluginCallback<IngressGuardOptions> = (app, opt
         return;
       }
       req.log.warn({ address }, 'ingress guard: refused request from a non-ingress address');
-      void reply.code(403).send({ error: 'Forbidden', message: 'Only Home Assistant ingress may use this panel.' });
+      // the one error shape: only Home Assistant ingress (and loopback) may use this panel
+      void sendApiError(reply, 403, 'INGRESS_ONLY');
     });
   }
   done();

@@ -1,9 +1,10 @@
-import type { FastifyError, FastifyPluginCallback } from 'fastify';
+import type { DtoRoutes } from '../typeProvider.js';
+import { Type } from 'typebox';
 import type { WatchdogVerdict } from '../../monitor/liveness.js';
 import { parseKey } from '../../shared/hex.js';
-import type { ApiErrorCode, FrameRecordDto, KeyTestDto, MetersDto, SnapshotDto } from '../../contract/dto.js';
+import { FrameParamsDto, FrameRecordDto, HealthCheckDto, KeyTestDto, KeyTestRequestDto, MetersDto, SnapshotDto, WatchdogDto } from '../../contract/dto.js';
+import { ERROR_RESPONSES, sendApiError } from '../apiErrors.js';
 import type { MeterSelection } from '../meterSelection.js';
-import { apiErrorSchema, frameSchema, healthCheckSchema, keyTestBodySchema, keyTestSchema, metersSchema, snapshotSchema, unknownMeterSchema, watchdogSchema } from '../schemas.js';
 
 export interface ApiRoutesOptions {
   /** The configured meters; `?meter=<id>` selects one (default: the first). */
@@ -15,49 +16,35 @@ export interface ApiRoutesOptions {
 /** File name offered by GET api/capture. */
 export const CAPTURE_FILENAME = 'smart-meter-capture.hex';
 
-/** The body of a 4xx answer: a code the panel translates, with params; never the offending value. */
-export const apiError = (error: string, code: ApiErrorCode, params?: Record<string, string | number>) =>
-  params ? { error, code, params } : { error, code };
-
 /**
- * JSON API under `api/` (relative to the ingress path). Every route has a response schema, so only the fields
- * listed in schemas.ts are serialised.
+ * JSON API under `api/` (relative to the ingress path). Every route declares its request and response DTOs
+ * (contract/dto.ts): requests are validated, answers validated and serialised with only the listed fields.
  */
-export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, done) => {
+export const apiRoutes: DtoRoutes<ApiRoutesOptions> = (app, opts, done) => {
   const { meters } = opts;
 
-  // schema validation failures (missing or too long fields) answer with a code too, naming only the field
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err.validation) {
-      const field = err.validation[0]?.instancePath.replace(/^\//, '') || String(err.validation[0]?.params?.missingProperty ?? '');
-      void reply.code(400).send(apiError('Bad Request', 'REQUEST_INVALID', field ? { field } : undefined));
-      return;
-    }
-    throw err;
-  });
-
   /** Liveness for the Docker HEALTHCHECK: answers as soon as the server is up. */
-  app.get('/api/health', { schema: { response: { 200: healthCheckSchema } } }, () => ({ status: 'ok' as const }));
+  app.get('/api/health', { schema: { response: { 200: HealthCheckDto, ...ERROR_RESPONSES } } }, () => ({ status: 'ok' as const }));
 
   /**
    * For the Supervisor's watchdog (config.yaml `watchdog:`) and the Docker HEALTHCHECK: 503 while the add-on is hung
    * (event loop blocked, a pipeline dead), 200 otherwise, also while a meter is silent. Same ingress guard as every route:
    * the Supervisor calls it from 172.30.32.2.
    */
-  app.get('/api/watchdog', { schema: { response: { 200: watchdogSchema, 503: watchdogSchema } } }, (_req, reply) => {
+  app.get('/api/watchdog', { schema: { response: { 200: WatchdogDto, 503: WatchdogDto, ...ERROR_RESPONSES } } }, (_req, reply) => {
     const verdict = opts.watchdog?.verdict() ?? { ok: true, problems: [] };
     void reply.header('cache-control', 'no-store').code(verdict.ok ? 200 : 503);
     return { status: verdict.ok ? ('ok' as const) : ('failing' as const), problems: verdict.problems };
   });
 
   /** Every meter with its status and power: the panel's meter switcher and overview. */
-  app.get('/api/meters', { schema: { response: { 200: metersSchema } } }, (_req, reply): MetersDto => {
+  app.get('/api/meters', { schema: { response: { 200: MetersDto, ...ERROR_RESPONSES } } }, (_req, reply) => {
     void reply.header('cache-control', 'no-store');
     return { meters: meters.summaries() };
   });
 
   /** Everything the panel needs to render at once; the WebSocket sends the same as its first message. */
-  app.get('/api/snapshot', { schema: { response: { 200: snapshotSchema, 404: unknownMeterSchema } } }, (req, reply): SnapshotDto | void => {
+  app.get('/api/snapshot', { schema: { response: { 200: SnapshotDto, ...ERROR_RESPONSES } } }, (req, reply) => {
     void reply.header('cache-control', 'no-store');
     const source = meters.sourceFor(req, reply);
     if (source) return source.snapshot();
@@ -67,16 +54,16 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
    * One push of the frame inspector with its details (hex blocks, A-XDR tree, readings, raw bytes): fetched when the
    * user opens it, so the live stream carries only summaries. 404 FRAME_GONE once the ring buffer evicted it.
    */
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/frames/:id',
-    { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } }, response: { 200: frameSchema, 404: apiErrorSchema } } },
-    (req, reply): FrameRecordDto | void => {
+    { schema: { params: FrameParamsDto, response: { 200: FrameRecordDto, ...ERROR_RESPONSES } } },
+    (req, reply) => {
       void reply.header('cache-control', 'no-store');
       const source = meters.sourceFor(req, reply);
       if (!source) return;
       const frame = source.frame(Number(req.params.id));
       if (!frame) {
-        void reply.code(404).send(apiError('Not Found', 'FRAME_GONE', { id: Number(req.params.id) }));
+        void sendApiError(reply, 404, 'FRAME_GONE', { id: Number(req.params.id) });
         return;
       }
       return frame;
@@ -86,7 +73,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
   /** The last raw pushes as hex text for a bug report; the key is never part of it. */
   app.get(
     '/api/capture',
-    { schema: { response: { 200: { type: 'string' }, 404: unknownMeterSchema } } },
+    { schema: { response: { 200: Type.String(), ...ERROR_RESPONSES } } },
     (req, reply) => {
       const source = meters.sourceFor(req, reply);
       if (!source) return;
@@ -101,17 +88,17 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
    * Tries a key on the last captured push and names the stage that fails (the key from the options is not
    * changed). The keys are only used for this one decode: not stored, not logged, not sent back.
    */
-  app.post<{ Body: { key: string; authKey?: string } }>(
+  app.post(
     '/api/test-key',
-    { schema: { body: keyTestBodySchema, response: { 200: keyTestSchema, 400: apiErrorSchema, 404: unknownMeterSchema } } },
-    (req, reply): KeyTestDto | void => {
+    { schema: { body: KeyTestRequestDto, response: { 200: KeyTestDto, ...ERROR_RESPONSES } } },
+    (req, reply) => {
       void reply.header('cache-control', 'no-store');
       const source = meters.sourceFor(req, reply);
       if (!source) return;
       const key = parseKey(req.body.key);
       const authKey = req.body.authKey ? parseKey(req.body.authKey) : null;
       if (!key || (req.body.authKey && !authKey)) {
-        void reply.code(400).send(apiError('Bad Request', 'KEY_FORMAT', { field: key ? 'authKey' : 'key', digits: 32 }));
+        void sendApiError(reply, 400, 'KEY_FORMAT', { field: key ? 'authKey' : 'key', digits: 32 });
         return;
       }
       return source.testKey(key, authKey);

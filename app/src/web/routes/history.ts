@@ -1,7 +1,7 @@
-import type { FastifyPluginCallback } from 'fastify';
-import type { HistoryDto } from '../../contract/dto.js';
+import type { DtoRoutes } from '../typeProvider.js';
+import { HistoryDto, HistoryQueryDto } from '../../contract/dto.js';
+import { ERROR_RESPONSES, sendApiError } from '../apiErrors.js';
 import type { MeterSelection } from '../meterSelection.js';
-import { historyQuerySchema, historySchema } from '../schemas.js';
 
 export interface HistoryRoutesOptions {
   /** The meters; `?meter=<id>` picks one (the first by default), each with its own history store. */
@@ -12,11 +12,11 @@ export interface HistoryRoutesOptions {
 export const HISTORY_DEFAULTS = { hours: 48, days: 31, minutes: 24 * 60 } as const;
 
 /** GET api/history: the selected meter's energy history (numbers and codes only); 404 where none is kept. */
-export const historyRoutes: FastifyPluginCallback<HistoryRoutesOptions> = (app, opts, done) => {
-  app.get<{ Querystring: { hours?: number; days?: number; minutes?: number; meter?: string } }>(
+export const historyRoutes: DtoRoutes<HistoryRoutesOptions> = (app, opts, done) => {
+  app.get(
     '/api/history',
-    { schema: { querystring: historyQuerySchema, response: { 200: historySchema } } },
-    (req, reply): HistoryDto | void => {
+    { schema: { querystring: HistoryQueryDto, response: { 200: HistoryDto, ...ERROR_RESPONSES } } },
+    (req, reply) => {
       void reply.header('cache-control', 'no-store');
       const meter = opts.meters.select(req.query);
       if (!meter) {
@@ -24,7 +24,7 @@ export const historyRoutes: FastifyPluginCallback<HistoryRoutesOptions> = (app, 
         return;
       }
       if (!meter.history) {
-        void reply.code(404).send({ error: 'Not Found', code: 'HISTORY_NOT_KEPT', params: { meter: meter.id } });
+        void sendApiError(reply, 404, 'HISTORY_NOT_KEPT', { meter: meter.id });
         return;
       }
       const q = req.query;
