@@ -9,7 +9,7 @@
 import type { FramingMode } from '../framing/StreamFramer.js';
 import { parseKey } from '../shared/hex.js';
 import type { LogLevel } from '../shared/logger.js';
-import type { SerialSettingsOption } from '../transport/serial/settings.js';
+import type { SerialSettingsOption } from '../shared/serialSettings.js';
 import {
   checked,
   isBlank,

@@ -9,7 +9,7 @@ import { Compile } from 'typebox/compile';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import { parseKey } from '../shared/hex.js';
 import type { LogLevel } from '../shared/logger.js';
-import { SERIAL_SETTINGS, type SerialSettingsOption } from '../transport/serial/settings.js';
+import { SERIAL_SETTINGS, type SerialSettingsOption } from '../shared/serialSettings.js';
 
 export { SERIAL_SETTINGS };
 export const FRAMINGS = ['auto', 'mbus', 'hdlc', 'raw', 'dsmr', 'amis'] as const satisfies readonly FramingMode[];

@@ -8,7 +8,7 @@
  * as a wrong key on the right settings instead of sending the detection on to the next baud rate.
  */
 import { SerialPort } from 'serialport';
-import type { SerialSettingsOption } from './settings.js';
+import type { SerialSettingsOption } from '../../shared/serialSettings.js';
 import type { Logger } from '../../shared/logger.js';
 import { backoffMs, BaseSource } from '../types.js';
 
