@@ -14,7 +14,7 @@ import { crc16arc } from '../shared/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
-import { MeterError } from '../shared/errors.js';
+import { renderDetail, renderMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from '../judge/guards.js';
@@ -153,18 +153,15 @@ export class Pipeline implements LivenessProbe {
     const now = this.clock();
     const limit = this.options.stalledAfterMs ?? 10_000;
     if (now - this.lastTickDoneAt > limit) {
-      return { code: 'PIPELINE_STOPPED', detail: `the pipeline for ${this.source.description} has not run for ${Math.round((now - this.lastTickDoneAt) / 1000)} s` };
+      return { code: 'PIPELINE_STOPPED', detail: renderDetail('PIPELINE_STOPPED', 'no_tick', { source: this.source.description, seconds: Math.round((now - this.lastTickDoneAt) / 1000) }) };
     }
     if (this.lastChunkAt > this.lastChunkDoneAt && this.lastChunkAt - this.lastChunkDoneAt > limit) {
-      return {
-        code: 'PIPELINE_STALLED',
-        detail: `${this.source.description} delivers bytes but the pipeline has completed none for ${Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000)} s`,
-      };
+      return { code: 'PIPELINE_STALLED', detail: renderDetail('PIPELINE_STALLED', 'no_progress', { source: this.source.description, seconds: Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000) }) };
     }
     const status = this.source.status;
     const stuckFor = now - status.since.getTime();
     if (this.source.reconnects && (status.state === 'error' || status.state === 'closed') && stuckFor > (this.options.sourceStuckAfterMs ?? 60_000)) {
-      return { code: 'SOURCE_STOPPED', detail: `${this.source.description} stopped retrying: "${status.detail}" for ${Math.round(stuckFor / 1000)} s` };
+      return { code: 'SOURCE_STOPPED', detail: renderDetail('SOURCE_STOPPED', 'gave_up', { source: this.source.description, status: status.detail, seconds: Math.round(stuckFor / 1000) }) };
     }
     return null;
   }
@@ -257,16 +254,15 @@ export class Pipeline implements LivenessProbe {
     }
     if (v.echoes > 0 && !seen.echo) {
       seen.echo = true;
-      log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
+      log.warning(renderMessage('AMIS_ECHO', 'echo'));
     }
     // persisting link problems go through the problem log: warned once, summarised, recovery logged with the next push
     if (v.state === 'search' && v.searchUnanswered && (v.searchFrames !== seen.searchFrames || !seen.unanswered)) {
-      const detail = `${v.searchFrames} search frame(s) answered with E5, no data followed`;
-      this.problems.failure('framing', 'AMIS_HEAD_SILENT', new MeterError('AMIS_HEAD_SILENT', detail).message, now);
+      this.problems.failure('framing', 'AMIS_HEAD_SILENT', renderMessage('AMIS_HEAD_SILENT', 'unanswered', { searchFrames: v.searchFrames }), now);
     }
     if (v.paritySignatures >= 2 && v.paritySignatures !== seen.paritySignatures && v.dataFrames === 0) {
-      const detail = `${v.paritySignatures} AMIS frames read with the wrong parity (settings ${this.source.status.settings ?? 'unknown'})`;
-      this.problems.failure('framing', 'AMIS_PARITY', new MeterError('AMIS_PARITY', detail).message, now);
+      const params = { frames: v.paritySignatures, settings: this.source.status.settings ?? 'unknown' };
+      this.problems.failure('framing', 'AMIS_PARITY', renderMessage('AMIS_PARITY', 'wrong_parity', params), now);
     }
     seen.searchFrames = v.searchFrames;
     seen.unanswered = v.searchUnanswered;

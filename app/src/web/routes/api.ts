@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyPluginCallback } from 'fastify';
 import type { WatchdogVerdict } from '../../monitor/liveness.js';
+import type { CatalogueCode, DetailId, ParamsArg } from '../../shared/errors.js';
 import { parseKey } from '../../shared/hex.js';
 import type { ApiErrorCode, FrameRecordDto, KeyTestDto, MetersDto, SnapshotDto } from '../../contract/dto.js';
 import type { MeterSelection } from '../meterSelection.js';
@@ -15,9 +16,12 @@ export interface ApiRoutesOptions {
 /** File name offered by GET api/capture. */
 export const CAPTURE_FILENAME = 'smart-meter-capture.hex';
 
-/** The body of a 4xx answer: a code the panel translates, with params; never the offending value. */
-export const apiError = (error: string, code: ApiErrorCode, params?: Record<string, string | number>) =>
-  params ? { error, code, params } : { error, code };
+/**
+ * The body of a 4xx answer: a code the panel translates, with params; never the offending value. The code is one of
+ * the catalogue's `api` layer; `detailId` picks its message (shared/errorCatalogue.ts), so tsc checks the params.
+ */
+export const apiError = <C extends ApiErrorCode & CatalogueCode, D extends DetailId<C>>(error: string, code: C, _detailId: D, ...params: ParamsArg<C, D>) =>
+  params[0] ? { error, code, params: params[0] } : { error, code };
 
 /**
  * JSON API under `api/` (relative to the ingress path). Every route has a response schema, so only the fields
@@ -30,7 +34,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation) {
       const field = err.validation[0]?.instancePath.replace(/^\//, '') || String(err.validation[0]?.params?.missingProperty ?? '');
-      void reply.code(400).send(apiError('Bad Request', 'REQUEST_INVALID', field ? { field } : undefined));
+      void reply.code(400).send(field ? apiError('Bad Request', 'REQUEST_INVALID', 'field', { field }) : apiError('Bad Request', 'REQUEST_INVALID', 'whole'));
       return;
     }
     throw err;
@@ -76,7 +80,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
       if (!source) return;
       const frame = source.frame(Number(req.params.id));
       if (!frame) {
-        void reply.code(404).send(apiError('Not Found', 'FRAME_GONE', { id: Number(req.params.id) }));
+        void reply.code(404).send(apiError('Not Found', 'FRAME_GONE', 'gone', { id: Number(req.params.id) }));
         return;
       }
       return frame;
@@ -111,7 +115,7 @@ export const apiRoutes: FastifyPluginCallback<ApiRoutesOptions> = (app, opts, do
       const key = parseKey(req.body.key);
       const authKey = req.body.authKey ? parseKey(req.body.authKey) : null;
       if (!key || (req.body.authKey && !authKey)) {
-        void reply.code(400).send(apiError('Bad Request', 'KEY_FORMAT', { field: key ? 'authKey' : 'key', digits: 32 }));
+        void reply.code(400).send(apiError('Bad Request', 'KEY_FORMAT', 'digits', { field: key ? 'authKey' : 'key', digits: 32 }));
         return;
       }
       return source.testKey(key, authKey);

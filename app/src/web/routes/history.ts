@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { HistoryDto } from '../../contract/dto.js';
 import type { MeterSelection } from '../meterSelection.js';
+import { apiError } from './api.js';
 import { historyQuerySchema, historySchema } from '../schemas.js';
 
 export interface HistoryRoutesOptions {
@@ -24,7 +25,7 @@ export const historyRoutes: FastifyPluginCallback<HistoryRoutesOptions> = (app, 
         return;
       }
       if (!meter.history) {
-        void reply.code(404).send({ error: 'Not Found', code: 'HISTORY_NOT_KEPT', params: { meter: meter.id } });
+        void reply.code(404).send(apiError('Not Found', 'HISTORY_NOT_KEPT', 'not_kept', { meter: meter.id }));
         return;
       }
       const q = req.query;
