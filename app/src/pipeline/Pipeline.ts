@@ -14,7 +14,7 @@ import { crc16arc } from '../shared/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
 import type { AcceptedPush, PushSink } from '../outputs/types.js';
-import { renderDetail, renderMessage } from '../shared/errors.js';
+import { problemMessage, renderDetail, renderMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { PlausibilityGuard } from '../judge/guards.js';
@@ -189,7 +189,7 @@ export class Pipeline implements LivenessProbe {
     this.meterIdentity = identity;
     const verdict = this.guard.check(push.readings, now, identity);
     if (!verdict.ok) {
-      const message = `${verdict.code}: implausible values, push dropped (${verdict.detail})`;
+      const message = problemMessage(verdict);
       this.log.child('guard').debug(message);
       this.problems.failure('guard', verdict.code, message, now);
       this.state.recordResult(result, { code: verdict.code, detail: verdict.detail, params: verdict.params }, null);

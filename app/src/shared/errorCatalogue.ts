@@ -13,7 +13,7 @@
  */
 
 /** The layer a code belongs to, in the order a push passes through them, then the run-time layers around it. */
-export type ErrorLayer = 'transport' | 'framing' | 'crypto' | 'structure' | 'layout' | 'guard' | 'pipeline' | 'mqtt' | 'api';
+export type ErrorLayer = 'transport' | 'framing' | 'crypto' | 'structure' | 'layout' | 'guard' | 'pipeline' | 'store' | 'mqtt' | 'api';
 
 /** The decode stage of a decode failure (the decode codes' layer; the panel, the CLI's JSON and tests use it). */
 export type ErrorStage = 'framing' | 'crypto' | 'structure' | 'layout';
@@ -245,6 +245,12 @@ export const ERROR_CODES = {
     hint: 'a decoded value is physically impossible for its quantity (e.g. 900 V): a corrupted push or a misread layout, so nothing was published; if it repeats, please share a capture',
     messages: VALUE_IMPLAUSIBLE_MESSAGES,
   },
+  UNKNOWN: {
+    layer: 'layout',
+    stage: 'layout',
+    hint: 'the push failed for an unknown reason: please report it with a capture',
+    messages: { unknown: 'no error was recorded for this failed push' },
+  },
   // --- guard: decoded fine, but the values cannot be true (judge/guards.ts) --------------------------
   PLAUSIBILITY_RANGE: {
     layer: 'guard',
@@ -322,6 +328,17 @@ export const ERROR_CODES = {
     layer: 'transport',
     hint: 'no bytes from the meter: is the customer interface enabled by the grid operator? Check the wiring',
     messages: { silent: '{path} open, but no byte for {seconds} s' },
+  },
+  // --- store: the energy history on /data (store/HistoryStore.ts, HistoryDto.problem) -----------------
+  HISTORY_READ_FAILED: {
+    layer: 'store',
+    hint: 'the history file cannot be read: the history is kept in memory until the next restart',
+    messages: { read: 'cannot read the history file ({cause}); keeping it in memory only until restart' },
+  },
+  HISTORY_WRITE_FAILED: {
+    layer: 'store',
+    hint: 'the history file cannot be written (disk full or read-only?): the history is kept in memory until the next restart',
+    messages: { write: 'cannot write the history file ({cause}); keeping it in memory only until restart' },
   },
   // --- mqtt: the broker connection (outputs/mqtt, as the reader status code MQTT_<state>) ------------
   MQTT_OFF: {

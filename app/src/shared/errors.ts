@@ -77,6 +77,11 @@ export function problem<C extends CatalogueCode, D extends DetailId<C>>(code: C,
   return { code, detailId, params: params[0] ?? {}, detail: renderDetail(code, detailId, ...params) };
 }
 
+/** The English log line of a coded problem (guard verdict …): `CODE: likely cause (what exactly)`. */
+export function problemMessage(p: CodedProblem): string {
+  return `${p.code}: ${ERROR_CODES[p.code].hint} (${p.detail})`;
+}
+
 const NO_PARAMS: Params = Object.freeze({});
 
 /** The single error class of the decode path. `code` is stable, `message` names the likely cause. */
