@@ -11,7 +11,7 @@ import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { decodeMbusApplication } from '../mbus/decodeMbus.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
 import type { Discarded, FrameEvent, Framing, LinkFrame } from '../framing/types.js';
-import { isMeterError, MeterError, type ErrorCode } from '../shared/errors.js';
+import { isMeterError, MeterError } from '../shared/errors.js';
 import { decodeApdu } from './decodeApdu.js';
 import type { DecodeResult } from './types.js';
 
