@@ -47,9 +47,16 @@ export function isCatalogueCode(code: string): code is CatalogueCode {
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-/** Fills `{name}` placeholders; an empty parameter leaves no double space. A missing one stays visible as `{name}`. */
+const EMPTY = '\uE000'; // a private-use character marks an empty param until its space is removed
+
+/** Fills `{name}` placeholders; an empty parameter takes the space before it along. A missing one stays visible as `{name}`. */
 export function fillTemplate(template: string, params: Params | undefined): string {
-  return template.replace(PLACEHOLDER, (all, name: string) => (params && Object.hasOwn(params, name) ? String(params[name]) : all)).replace(/ {2,}/g, ' ');
+  const filled = template.replace(PLACEHOLDER, (all, name: string) => {
+    if (!params || !Object.hasOwn(params, name)) return all;
+    const value = String(params[name]);
+    return value === '' ? EMPTY : value;
+  });
+  return filled.includes(EMPTY) ? filled.replace(/ ?\uE000/g, '') : filled;
 }
 
 /** The English detail of a code's situation: the template filled with the params. */

@@ -165,8 +165,10 @@ describe('messages are built from code + params', () => {
     expect(problemMessage(verdict)).toBe(`PLAUSIBILITY_RANGE: ${ERROR_CODES.PLAUSIBILITY_RANGE.hint} (1-0:32.7.0 = 900 V is out of range)`);
   });
 
-  it('an empty param leaves no double space; a missing one stays visible (tsc rejects the call that misses it)', () => {
+  it('an empty param takes its space along; a missing one stays visible (tsc rejects the call that misses it)', () => {
     expect(fillTemplate('{obis} = {value} {unit} is out of range', { obis: '1-0:13.7.0', value: 2, unit: '' })).toBe('1-0:13.7.0 = 2 is out of range');
+    expect(fillTemplate('{obis} = {value} {unit}: outside', { obis: '1-0:13.7.0', value: 2, unit: '' })).toBe('1-0:13.7.0 = 2: outside');
+    expect(fillTemplate('line "{line}"', { line: 'a  b' })).toBe('line "a  b"'); // a value keeps its own spaces
     // @ts-expect-error length_mismatch needs both `announced` and `present`
     const missing = new MeterError('CRYPTO_HEADER', 'length_mismatch', { announced: 120 });
     expect(missing.detail).toBe('length field says 120 bytes, {present} bytes follow');
