@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { API_ERROR_CODES } from '../../src/contract/dto.js';
 import { GUARD_CODES, PlausibilityGuard } from '../../src/judge/guards.js';
 import { HINT_IDS } from '../../src/monitor/health.js';
+import { errorOf } from '../../src/monitor/frameRecord.js';
 import { LIVENESS_CODES } from '../../src/monitor/liveness.js';
 import {
   ERROR_CODES,
@@ -180,5 +181,31 @@ describe('messages are built from code + params', () => {
     expect(new MeterError('PLAUSIBILITY_RANGE', 'out_of_range', { obis: 'x', value: 1, unit: 'V' }).code).toBe('PLAUSIBILITY_RANGE');
     // a situation without params needs none
     expect(new MeterError('CRYPTO_HEADER', 'no_ciphertext').detail).toBe('no ciphertext');
+  });
+});
+
+describe('the wire carries code + params, never the English text', () => {
+  const trace = { frames: [], discarded: null, apdu: null, cipher: null, tag: 'none', plaintext: null } as const;
+
+  it('a decode failure: stage, code, situation id and params (the panel folds them away as the technical detail)', () => {
+    const error = new MeterError('CRYPTO_HEADER', 'length_mismatch', { announced: 120, present: 96 });
+    const dto = errorOf({ result: { ok: false, error, trace }, rejected: null });
+    expect(dto).toEqual({ stage: 'crypto', code: 'CRYPTO_HEADER', detail: 'length_mismatch', params: { announced: 120, present: 96 } });
+    const wire = JSON.stringify(dto);
+    expect(wire).not.toContain(error.detail);
+    expect(wire).not.toContain(error.hint);
+  });
+
+  it('a layout failure keeps its type signature; a failure without params sends none', () => {
+    const signed = new MeterError('LAYOUT_UNKNOWN', 'number_without_obis', { index: 2 }).withSignature('S(U32,U16)');
+    expect(errorOf({ result: { ok: false, error: signed, trace }, rejected: null })).toEqual({
+      stage: 'layout',
+      code: 'LAYOUT_UNKNOWN',
+      detail: 'number_without_obis',
+      params: { index: 2 },
+      signature: 'S(U32,U16)',
+    });
+    const bare = new MeterError('CRYPTO_NO_KEY', 'dlms');
+    expect(errorOf({ result: { ok: false, error: bare, trace }, rejected: null })).toEqual({ stage: 'crypto', code: 'CRYPTO_NO_KEY', detail: 'dlms' });
   });
 });
