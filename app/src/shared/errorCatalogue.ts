@@ -10,6 +10,11 @@
  * Templates: a placeholder is `{` + word characters + `}` and nothing else in braces (the params type is read from
  * the template, see errors.ts `ParamsOf`). Parameter values are numbers or short identifiers (OBIS codes, hex bytes,
  * device names), never key material.
+ *
+ * A new code: add its entry here (layer; `stage` too for a decode failure; hint; one message per situation), throw it
+ * with `new MeterError(code, situation, params)` (or build it with `problem()` outside the decode path), and add its
+ * text to ui/src/i18n/en.ts and de.ts. test/shared/errorCatalogue.test.ts fails for a code emitted but missing here;
+ * test/web/i18nCoverage.test.ts for a code without both panel texts.
  */
 
 /** The layer a code belongs to, in the order a push passes through them, then the run-time layers around it. */
