@@ -34,6 +34,7 @@
 import { join } from 'node:path';
 import type { Readings } from '../readings/readings.js';
 import type { AcceptedPush, Diagnostics, PushSink } from '../outputs/types.js';
+import { renderMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { dayKeyToIso, defaultTimeZone, hourStart, HOUR_MS, isKnownTimeZone, LocalDays } from './localDays.js';
 import { binaryCodec, RecordLog, type HistoryRecord, type RecordCodec } from './recordLog.js';
@@ -487,8 +488,8 @@ export class HistoryStore implements PushSink {
   }
 
   private fail(code: Exclude<HistoryProblem, null>, e: unknown): void {
-    const what = code === 'HISTORY_READ_FAILED' ? 'cannot read' : 'cannot write';
-    this.log.error(`energy history: ${what} the history file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); keeping it in memory only until restart`);
+    const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    this.log.error(code === 'HISTORY_READ_FAILED' ? renderMessage(code, 'read', { cause }) : renderMessage(code, 'write', { cause }));
     this.problemCode = code;
     this.storageState = 'failed';
     try {
