@@ -64,11 +64,12 @@ const errorProperties = {
   stage: ErrorStageDto,
   /** Stable code (shared/errors.ts ERROR_CODES or a guard code), e.g. FRAME_CHECKSUM, CRYPTO_WRONG_KEY. */
   code: Str,
-  /** Guard rejections: what was implausible (obis, values, unit, seconds). */
+  /** What exactly was wrong: guard rejections (obis, values, unit, seconds), decode failures (byte offsets, hex values). */
   params: Type.Optional(ParamsDto),
   /**
-   * Decode failures: the technical detail (byte offsets, hex values), for bug reports. Shown untranslated and
-   * folded away; the user-facing sentence is the code's translation.
+   * Decode failures: the situation id within the code (shared/errorCatalogue.ts `messages`, e.g. length_mismatch),
+   * shown with the params as the technical detail for bug reports, folded away; the user-facing sentence is the
+   * code's translation.
    */
   detail: Type.Optional(Str),
   /** LAYOUT_UNKNOWN: the push body's A-XDR type signature (no values), for bug reports. */

@@ -11,7 +11,7 @@ import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { decodeMbusApplication } from './decodeMbus.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
 import type { Discarded, FrameEvent, Framing, LinkFrame } from '../framing/types.js';
-import { isMeterError, MeterError, type ErrorCode } from '../shared/errors.js';
+import { isMeterError, MeterError } from '../shared/errors.js';
 import { decodeApdu } from './decodeApdu.js';
 import type { DecodeResult } from './types.js';
 
@@ -23,7 +23,7 @@ export interface StreamDecoderOptions {
   readonly framing?: FramingMode;
 }
 
-const DISCARD_CODES: Record<Discarded['reason'], ErrorCode> = {
+const DISCARD_CODES: Record<Discarded['reason'], 'FRAME_NOISE' | 'FRAME_CHECKSUM' | 'FRAME_TRUNCATED' | 'FRAME_UNSUPPORTED'> = {
   noise: 'FRAME_NOISE',
   checksum: 'FRAME_CHECKSUM',
   truncated: 'FRAME_TRUNCATED',
@@ -64,7 +64,7 @@ export class StreamDecoder {
     const results = this.handle(this.framer.flush());
     for (const r of this.messages.flush()) if (r.type === 'error') results.push(failure(r.error, r.frames));
     if (this.blocks.pending) {
-      results.push(failure(new MeterError('APDU_BLOCK', 'stream ended inside a block transfer'), this.blockFrames));
+      results.push(failure(new MeterError('APDU_BLOCK', 'stream_ended'), this.blockFrames));
       this.blocks.reset();
       this.blockFrames = [];
     }
@@ -75,7 +75,7 @@ export class StreamDecoder {
     const results: DecodeResult[] = [];
     for (const event of events) {
       if (event.type === 'discarded') {
-        const error = new MeterError(DISCARD_CODES[event.reason], `${event.bytes.length} bytes skipped`);
+        const error = new MeterError(DISCARD_CODES[event.reason], 'skipped', { bytes: event.bytes.length });
         results.push({ ok: false, error, trace: { ...EMPTY_TRACE, discarded: event } });
         continue;
       }
@@ -110,7 +110,7 @@ export class StreamDecoder {
     } catch (e) {
       const all = this.blockFrames.length ? this.blockFrames : frames;
       this.blockFrames = [];
-      results.push(failure(isMeterError(e) ? e : new MeterError('APDU_BLOCK', String(e)), all));
+      results.push(failure(isMeterError(e) ? e : new MeterError('APDU_BLOCK', 'unexpected', { cause: String(e) }), all));
     }
   }
 }

@@ -52,18 +52,18 @@ function meterNumber(extracted: ExtractedReadings): string | null {
 function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadings {
   if (isDsmrTelegram(plaintext)) return parseDsmr(plaintext);
   if (plaintext[0] !== DATA_NOTIFICATION) {
-    throw new MeterError('AXDR_INVALID', `payload starts with 0x${toHex(plaintext, 0, 1)}, not a data-notification (0x0F)`);
+    throw new MeterError('AXDR_INVALID', 'not_notification', { tag: toHex(plaintext, 0, 1) });
   }
   let header;
   try {
     header = parseNotificationHeader(plaintext);
   } catch (e) {
-    throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
+    throw new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
   }
   let headerTime: string | null = null;
   if (header.dateTimeAt >= 0) {
     headerTime = dateTimeIso(plaintext, header.dateTimeAt);
-    if (headerTime === null) throw new MeterError('DATETIME_INVALID', `header date-time ${toHex(plaintext, header.dateTimeAt, header.dateTimeAt + 12)}`);
+    if (headerTime === null) throw new MeterError('DATETIME_INVALID', 'header', { hex: toHex(plaintext, header.dateTimeAt, header.dateTimeAt + 12) });
   }
   const body = header.bodyStart;
   const end = plaintext.length;
@@ -74,23 +74,23 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
       described = extractSelfDescribing(plaintext, body, end, leaves, headerTime);
     } catch (e) {
       if (isMeterError(e)) throw withSignature(e, plaintext, body);
-      throw new MeterError('AXDR_INVALID', `data-notification: ${(e as Error).message}`);
+      throw new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
     }
     if (described) return described;
   }
-  let axdrError: string | null = null;
+  let axdrError: MeterError | null = null;
   try {
     leaves.reset();
     const after = collectLeaves(plaintext, body, end, leaves);
-    if (after !== end) axdrError = `${end - after} bytes left after the notification body`;
+    if (after !== end) axdrError = new MeterError('AXDR_INVALID', 'trailing_bytes', { bytes: end - after });
   } catch (e) {
-    axdrError = (e as Error).message;
+    axdrError = isMeterError(e) ? e : new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
   }
   // compact untagged descriptors (Sagemcom XT211) only where the ordinary reading fails: they are no A-XDR
   if (axdrError !== null) {
     const described = compactDescriptors(plaintext, body, leaves, headerTime);
     if (described) return described;
-    throw new MeterError('AXDR_INVALID', `data-notification: ${axdrError}`);
+    throw axdrError;
   }
   try {
     return extractReadings(plaintext, leaves, headerTime);
@@ -115,7 +115,7 @@ function compactDescriptors(plaintext: Uint8Array, body: number, leaves: Leaves,
 /** A layout we do not know gets the body's shape (types only, no values) for the bug report. */
 function withSignature(e: MeterError, plaintext: Uint8Array, body: number): MeterError {
   if (e.code !== 'LAYOUT_UNKNOWN' || e.signature !== undefined) return e;
-  return new MeterError('LAYOUT_UNKNOWN', e.detail, typeSignature(plaintext, body, plaintext.length));
+  return e.withSignature(typeSignature(plaintext, body, plaintext.length));
 }
 
 /**
@@ -149,8 +149,8 @@ function checkPlausible(extracted: ExtractedReadings): void {
   if (extracted.plausibilityChecked) return; // the tagged extractor checked every quantity already
   const readings = extracted.readings;
   for (const obis in readings) {
-    const why = implausibility(obis, readings[obis]!);
-    if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (${extracted.layout})`);
+    const implausible = implausibility(obis, readings[obis]!, extracted.layout);
+    if (implausible !== null) throw implausible;
   }
 }
 
@@ -199,7 +199,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       } catch (e) {
         // Without a verified tag a wrong key only shows as a plaintext that does not parse (protocol.md §4).
         if (isMeterError(e) && e.stage === 'structure' && tag !== 'verified' && (cipher.securityControl & 0x20)) {
-          throw new MeterError('CRYPTO_WRONG_KEY', e.detail);
+          throw new MeterError('CRYPTO_WRONG_KEY', 'plaintext_invalid', { cause: e.code, causeDetail: e.detailId });
         }
         throw e;
       }
@@ -207,7 +207,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       plaintext = apdu;
       extracted = decodePlaintext(apdu, leaves);
     } else {
-      throw new MeterError('APDU_UNKNOWN', `APDU tag 0x${toHex(apdu, 0, 1)}`);
+      throw new MeterError('APDU_UNKNOWN', 'tag', { tag: toHex(apdu, 0, 1) });
     }
     extracted = unscaledWithoutUnits(extracted, manufacturer);
     checkPlausible(extracted);
@@ -215,7 +215,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
     const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
     return { ok: true, push, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   } catch (e) {
-    const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', `unexpected: ${(e as Error).message}`);
+    const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', 'unexpected', { cause: (e as Error).message });
     return { ok: false, error, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   }
 }

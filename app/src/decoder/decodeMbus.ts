@@ -35,22 +35,22 @@ export function decodeAmisRecords(plaintext: Uint8Array): { readings: Readings; 
       continue;
     }
     if (meaning.kind === 'clock') {
-      if (r.dataLength !== 6) throw new MeterError('MBUS_RECORD_INVALID', `clock record ${r.header} with ${r.dataLength} data bytes`);
+      if (r.dataLength !== 6) throw new MeterError('MBUS_RECORD_INVALID', 'clock_length', { record: r.header, length: r.dataLength });
       time = cp48Iso(parseCp48(plaintext, r.dataAt));
-      if (time === null) throw new MeterError('DATETIME_INVALID', `CP48 ${toHex(plaintext, r.dataAt, r.dataAt + 6)} is no valid time`);
+      if (time === null) throw new MeterError('DATETIME_INVALID', 'cp48', { hex: toHex(plaintext, r.dataAt, r.dataAt + 6) });
       readings[meaning.obis] = { value: time };
       continue;
     }
     let value: number;
     if (r.coding.type === 'int') value = readInt(plaintext, r.dataAt, r.dataLength, meaning.signed);
     else if (r.coding.type === 'bcd') value = readBcd(plaintext, r.dataAt, r.dataLength);
-    else throw new MeterError('MBUS_RECORD_INVALID', `record ${r.header}: data coding ${r.coding.type} for a number`);
+    else throw new MeterError('MBUS_RECORD_INVALID', 'number_coding', { record: r.header, coding: r.coding.type });
     readings[meaning.obis] = { value, unit: meaning.unit };
   }
-  if (Object.keys(readings).length === 0) throw new MeterError('LAYOUT_UNKNOWN', `no known record (${unknown.join(' ') || 'no records'})`);
+  if (Object.keys(readings).length === 0) throw new MeterError('LAYOUT_UNKNOWN', 'no_known_record', { records: unknown.join(' ') || 'none' });
   for (const obis in readings) {
-    const why = implausibility(obis, readings[obis]!);
-    if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (mbus-records)`);
+    const implausible = implausibility(obis, readings[obis]!, 'mbus-records');
+    if (implausible !== null) throw implausible;
   }
   return { readings, time, unknown };
 }
@@ -75,7 +75,7 @@ export function decodeMbusApplication(frame: LinkFrame, key: Uint8Array | null):
     const push = { meter, time, readings, layout: 'mbus-records', reason };
     return { ok: true, push, trace: { frames: [frame], discarded: null, apdu, cipher: null, tag: 'none', plaintext } };
   } catch (e) {
-    const error = isMeterError(e) ? e : new MeterError('MBUS_RECORD_INVALID', `unexpected: ${(e as Error).message}`);
+    const error = isMeterError(e) ? e : new MeterError('MBUS_RECORD_INVALID', 'unexpected', { cause: (e as Error).message });
     return { ok: false, error, trace: { frames: [frame], discarded: null, apdu, cipher: null, tag: 'none', plaintext } };
   }
 }

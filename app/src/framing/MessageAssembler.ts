@@ -6,7 +6,7 @@
  *   response / `E6 E6 00` command, IEC 62056-46 §6.4.4.4.3) is removed from the first segment.
  * - raw: one frame is one message.
  */
-import { MeterError } from '../shared/errors.js';
+import { MeterError, type DetailId, type ParamsArg } from '../shared/errors.js';
 import type { LinkFrame } from './types.js';
 
 export type AssemblyResult =
@@ -35,15 +35,15 @@ export class MessageAssembler {
     const results: AssemblyResult[] = [];
     const pending = this.frames[0];
     if (pending && pending.framing !== frame.framing) {
-      results.push(this.fail(`push cut: a ${frame.framing} frame arrived inside a multi-frame ${pending.framing} push`));
+      results.push(this.fail('framing_changed', { framing: frame.framing, pending: pending.framing }));
     }
     if (frame.framing === 'mbus') {
       if (frame.segment === 0 && this.frames.length > 0) {
-        results.push(this.fail(`push cut after segment ${this.frames.length - 1}: a new push started`));
+        results.push(this.fail('push_cut', { segment: this.frames.length - 1 }));
       } else if (frame.segment !== this.frames.length) {
         const partial = this.frames.length;
         this.frames.push(frame);
-        results.push(this.fail(`segment ${frame.segment} received, segment ${partial} expected`));
+        results.push(this.fail('out_of_order', { received: frame.segment, expected: partial }));
         return results;
       }
     }
@@ -54,13 +54,13 @@ export class MessageAssembler {
 
   /** Frames of an unfinished message (at end of stream). */
   flush(): AssemblyResult[] {
-    return this.frames.length > 0 ? [this.fail('stream ended inside a multi-frame push')] : [];
+    return this.frames.length > 0 ? [this.fail('stream_ended')] : [];
   }
 
-  private fail(detail: string): AssemblyResult {
+  private fail<D extends DetailId<'FRAME_SEGMENT'>>(detailId: D, ...params: ParamsArg<'FRAME_SEGMENT', D>): AssemblyResult {
     const frames = this.frames;
     this.frames = [];
-    return { type: 'error', error: new MeterError('FRAME_SEGMENT', detail), frames };
+    return { type: 'error', error: new MeterError('FRAME_SEGMENT', detailId, ...params), frames };
   }
 
   private complete(): AssemblyResult {

@@ -32,28 +32,30 @@
  */
 import type { MeterIdentity } from '../decoder/types.js';
 import type { Readings } from '../readings/readings.js';
+import { problem, type CodedProblem, type CodeOfLayer, type DetailId, type ParamsArg, type Params } from '../shared/errors.js';
 
-export type GuardCode = 'PLAUSIBILITY_RANGE' | 'PLAUSIBILITY_ENERGY_DECREASE' | 'PLAUSIBILITY_ENERGY_JUMP' | 'PLAUSIBILITY_NEW_METER';
+/** The guard's codes: the catalogue's `guard` layer (shared/errorCatalogue.ts). */
+export type GuardCode = CodeOfLayer<'guard'>;
 
 /** Every guard code, for catalogues (the panel's translations are checked against it). */
 export const GUARD_CODES = ['PLAUSIBILITY_RANGE', 'PLAUSIBILITY_ENERGY_DECREASE', 'PLAUSIBILITY_ENERGY_JUMP', 'PLAUSIBILITY_NEW_METER'] as const satisfies readonly GuardCode[];
 
 /** Parameters of a guard failure for the panel (OBIS code, values, units, seconds): no prose. */
-export type GuardParams = Readonly<Record<string, string | number>>;
+export type GuardParams = Params;
 
-/** A push the guards dropped: the first failed check's code, its English detail (log) and parameters (panel). */
-export interface GuardRejection {
-  readonly ok: false;
-  readonly code: GuardCode;
-  readonly detail: string;
-  readonly params: GuardParams;
-}
+/** A push the guards dropped: code, situation and params; `detail` is the English text rendered from the catalogue (for the log). */
+export type GuardRejection = { readonly ok: false } & CodedProblem<GuardCode>;
 
 /** The one verdict on one decoded push. */
 export type GuardResult = { readonly ok: true } | GuardRejection;
 
 /** The verdict of a push that passed every check (one shared object: no allocation per accepted push). */
 export const ACCEPTED: GuardResult = Object.freeze({ ok: true as const });
+
+/** A guard failure (built only when a check fails). */
+function rejected<C extends GuardCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): GuardRejection {
+  return { ok: false, ...problem(code, detailId, ...params) };
+}
 
 const VOLTAGE = /^1-0:(32|52|72|12)\.7\.0$/;
 const CURRENT = /^1-0:(31|51|71|11|91)\.7\.0$/;
@@ -175,7 +177,7 @@ export class PlausibilityGuard {
     for (const [obis, reading] of Object.entries(readings)) {
       const v = reading.value;
       if (typeof v !== 'number') continue;
-      if (!Number.isFinite(v)) return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} is not a number`, params: { obis, value: String(v), unit: '' } };
+      if (!Number.isFinite(v)) return rejected('PLAUSIBILITY_RANGE', 'not_a_number', { obis, value: String(v), unit: '' });
       // a raw value without its scaler (readings.ts `unscaled`) has no known magnitude: only finiteness and sign
       if (reading.unscaled) {
         if (ENERGY.test(obis) && v < 0) return range(obis, v, '');
@@ -192,12 +194,7 @@ export class PlausibilityGuard {
       const known = [...this.meters.keys()].filter((k) => k !== '');
       if (known.length > 0 && !this.meters.has(identity) && this.newIdentity !== identity) {
         this.newIdentity = identity;
-        return {
-          ok: false,
-          code: 'PLAUSIBILITY_NEW_METER',
-          detail: `meter "${identity}" instead of "${known.at(-1)}": a new meter is accepted from its second push in a row, held back`,
-          params: { meter: identity, previous: known.at(-1) ?? '' },
-        };
+        return rejected('PLAUSIBILITY_NEW_METER', 'new_meter', { meter: identity, previous: known.at(-1) ?? '' });
       }
       this.newIdentity = null;
     }
@@ -247,12 +244,7 @@ export class PlausibilityGuard {
       const base = meter.counters.get(obis);
       if (!base) continue;
       if (v < base.value - 1e-6) {
-        failure ??= {
-          ok: false,
-          code: 'PLAUSIBILITY_ENERGY_DECREASE',
-          detail: `${obis} fell from ${fmt(base.value)} to ${fmt(v)} ${unit}; a counter never goes backwards (only a new meter number or system title starts a new series): implausible counter jump, held back`,
-          params: { obis, from: round3(base.value), to: round3(v), unit },
-        };
+        failure ??= rejected('PLAUSIBILITY_ENERGY_DECREASE', 'fell', { obis, from: round3(base.value), to: round3(v), unit });
         continue;
       }
       const jitter = (rates[kind] * JITTER_MS) / 3_600_000;
@@ -264,13 +256,15 @@ export class PlausibilityGuard {
       const agrees = candidate !== null && v >= candidate.value - 1e-6 && v - candidate.value <= candidate.budget + jitter + slack(candidate.value, v, kind);
       if (!base.corroborated) base.candidate = { value: v, budget: 0 };
       if (agrees) continue;
-      const limit = kind === 'gas' ? `${GAS_MAX_M3_PER_H} m³/h` : `${(rates[kind] / 1000).toFixed(1)} kW`;
-      failure ??= {
-        ok: false,
-        code: 'PLAUSIBILITY_ENERGY_JUMP',
-        detail: `${obis} rose by ${fmt(v - base.value)} ${unit} in ${Math.round((at - base.since) / 1000)} s, at most ${fmt(allowed)} ${unit} possible (≤ ${limit}; connection ${(this.ratedW / 1000).toFixed(1)} kW): implausible counter jump, held back`,
-        params: { obis, rise: round3(v - base.value), seconds: Math.round((at - base.since) / 1000), allowed: round3(allowed), unit },
-      };
+      failure ??= rejected('PLAUSIBILITY_ENERGY_JUMP', 'rose', {
+        obis,
+        rise: round3(v - base.value),
+        seconds: Math.round((at - base.since) / 1000),
+        allowed: round3(allowed),
+        unit,
+        ...(kind === 'gas' ? { limit: GAS_MAX_M3_PER_H, limitUnit: 'm³/h' } : { limit: (rates[kind] / 1000).toFixed(1), limitUnit: 'kW' }),
+        connectionKw: (this.ratedW / 1000).toFixed(1),
+      });
     }
     if (failure) return failure;
 
@@ -364,10 +358,6 @@ function slack(before: number, after: number, kind: CounterKind): number {
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-function fmt(x: number): string {
-  return String(round3(x));
-}
-
 function range(obis: string, v: number, unit: string): GuardResult {
-  return { ok: false, code: 'PLAUSIBILITY_RANGE', detail: `${obis} = ${v}${unit ? ` ${unit}` : ''} is out of range`, params: { obis, value: v, unit } };
+  return rejected('PLAUSIBILITY_RANGE', 'out_of_range', { obis, value: v, unit });
 }

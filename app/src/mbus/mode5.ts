@@ -32,17 +32,17 @@ export function mode5Iv(h: LongHeader): Uint8Array {
  */
 export function decryptMode5(header: LongHeader, payload: Uint8Array, key: Uint8Array | null): Uint8Array {
   if (header.mode === 0) return payload;
-  if (header.mode !== MODE_5) throw new MeterError('CRYPTO_UNSUPPORTED', `M-Bus security mode ${header.mode} (only mode 5 is supported)`);
+  if (header.mode !== MODE_5) throw new MeterError('CRYPTO_UNSUPPORTED', 'mbus_mode', { mode: header.mode });
   const length = header.encryptedBlocks * 16;
   if (length === 0 || length > payload.length) {
-    throw new MeterError('CRYPTO_HEADER', `configuration word announces ${header.encryptedBlocks} encrypted blocks, ${payload.length} bytes follow`);
+    throw new MeterError('CRYPTO_HEADER', 'blocks_mismatch', { blocks: header.encryptedBlocks, bytes: payload.length });
   }
-  if (!key) throw new MeterError('CRYPTO_NO_KEY', 'encrypted M-Bus frame (security mode 5), no key configured');
+  if (!key) throw new MeterError('CRYPTO_NO_KEY', 'mbus_mode5');
   const decipher = createDecipheriv('aes-128-cbc', key, mode5Iv(header));
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(payload.subarray(0, length)), decipher.final(), payload.subarray(length)]);
   if (plain[0] !== FILLER || plain[1] !== FILLER) {
-    throw new MeterError('CRYPTO_WRONG_KEY', 'the 2F 2F check after decryption failed (M-Bus security mode 5)');
+    throw new MeterError('CRYPTO_WRONG_KEY', 'mbus_check');
   }
   return plain;
 }

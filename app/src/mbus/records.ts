@@ -7,7 +7,7 @@
  * `FF`, manufacturer specific). `2F` between records is a fill byte. The walk only uses these rules, never fixed
  * offsets; what a record *means* comes from a table keyed by its DIB and VIB (amisRecords.ts).
  */
-import { MeterError } from '../shared/errors.js';
+import { MeterError, type DetailId, type ParamsArg } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
 import { FILLER } from './mode5.js';
 
@@ -53,8 +53,8 @@ export interface DataRecord {
 
 const MAX_EXTENSIONS = 10; // EN 13757-3: at most 10 DIFEs and 10 VIFEs
 
-function fail(detail: string): never {
-  throw new MeterError('MBUS_RECORD_INVALID', detail);
+function fail<D extends DetailId<'MBUS_RECORD_INVALID'>>(detailId: D, ...params: ParamsArg<'MBUS_RECORD_INVALID', D>): never {
+  throw new MeterError('MBUS_RECORD_INVALID', detailId, ...params);
 }
 
 /**
@@ -75,17 +75,17 @@ export function walkRecords(b: Uint8Array, start: number, end: number): DataReco
     const at = i++;
     let ext = dif & 0x80;
     for (let n = 0; ext; n++) {
-      if (i >= end) fail(`record at ${at}: DIFE runs past the end`);
-      if (n >= MAX_EXTENSIONS) fail(`record at ${at}: more than ${MAX_EXTENSIONS} DIFEs`);
+      if (i >= end) fail('dife_past_end', { at });
+      if (n >= MAX_EXTENSIONS) fail('too_many_difes', { at, max: MAX_EXTENSIONS });
       ext = b[i++]! & 0x80;
     }
-    if (i >= end) fail(`record at ${at}: no VIF`);
+    if (i >= end) fail('no_vif', { at });
     const vif = b[i++]!;
-    if ((vif & 0x7f) === 0x7c) fail(`record at ${at}: plain-text VIF is not supported`);
+    if ((vif & 0x7f) === 0x7c) fail('plain_text_vif', { at });
     ext = vif & 0x80;
     for (let n = 0; ext; n++) {
-      if (i >= end) fail(`record at ${at}: VIFE runs past the end`);
-      if (n >= MAX_EXTENSIONS) fail(`record at ${at}: more than ${MAX_EXTENSIONS} VIFEs`);
+      if (i >= end) fail('vife_past_end', { at });
+      if (n >= MAX_EXTENSIONS) fail('too_many_vifes', { at, max: MAX_EXTENSIONS });
       ext = b[i++]! & 0x80;
     }
     const coding = CODINGS[dif & 0x0f]!;
@@ -102,16 +102,16 @@ export function walkRecords(b: Uint8Array, start: number, end: number): DataReco
         dataLength = 4;
         break;
       case 'variable': {
-        if (i >= end) fail(`record at ${at}: no length byte`);
+        if (i >= end) fail('no_length', { at });
         const lvar = b[i++]!;
-        if (lvar > 0xbf) fail(`record at ${at}: variable length 0x${lvar.toString(16)} is not supported`);
+        if (lvar > 0xbf) fail('variable_length', { at, length: lvar.toString(16) });
         dataLength = lvar;
         break;
       }
       case 'special':
-        fail(`record at ${at}: special function DIF 0x${dif.toString(16)}`);
+        fail('special_dif', { at, dif: dif.toString(16) });
     }
-    if (i + dataLength > end) fail(`record at ${at} (${toHex(b, at, i)}): ${dataLength} data bytes, ${end - i} left`);
+    if (i + dataLength > end) fail('data_past_end', { at, header: toHex(b, at, i), length: dataLength, left: end - i });
     records.push({ at, header: toHex(b, at, i), dif, coding, dataAt: i, dataLength });
     i += dataLength;
   }
@@ -124,7 +124,7 @@ export function readInt(b: Uint8Array, at: number, length: number, signed: boole
   for (let k = length - 1; k >= 0; k--) value = (value << 8n) | BigInt(b[at + k]!);
   if (signed && length > 0 && b[at + length - 1]! & 0x80) value -= 1n << BigInt(8 * length);
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new MeterError('MBUS_RECORD_INVALID', `integer at ${at} exceeds 2^53`);
+    throw new MeterError('MBUS_RECORD_INVALID', 'integer_too_large', { at });
   }
   return Number(value);
 }
@@ -140,7 +140,7 @@ export function readBcd(b: Uint8Array, at: number, length: number): number {
       negative = true;
       hi = 0;
     }
-    if (hi > 9 || lo > 9) throw new MeterError('MBUS_RECORD_INVALID', `BCD digit above 9 at ${at}`);
+    if (hi > 9 || lo > 9) throw new MeterError('MBUS_RECORD_INVALID', 'bcd_digit', { at });
     value = value * 100 + hi * 10 + lo;
   }
   return negative ? -value : value;

@@ -14,7 +14,7 @@ import type { MeterIdentity } from '../decoder/types.js';
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import { identityOf } from '../judge/guards.js';
 import type { AcceptedPush, DecodedResult, FailedResult, PipelineListener, Rejection } from '../pipeline/events.js';
-import { MeterError } from '../shared/errors.js';
+import { problemMessage, renderMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { SourceStatus } from '../transport/types.js';
 import { ProblemLog } from './problemLog.js';
@@ -127,7 +127,7 @@ export class MeterMonitor implements PipelineListener {
 
   rejected(result: DecodedResult, rejection: Rejection, at: number): void {
     this.noteMeter(result.push.meter);
-    const message = `${rejection.code}: implausible values, push dropped (${rejection.detail})`;
+    const message = problemMessage(rejection);
     this.guardLog.debug(message);
     this.problems.failure('guard', rejection.code, message, at);
     this.state.recordResult(result, rejection, null);
@@ -155,16 +155,15 @@ export class MeterMonitor implements PipelineListener {
     }
     if (v.echoes > 0 && !seen.echo) {
       seen.echo = true;
-      log.warning('AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored');
+      log.warning(renderMessage('AMIS_ECHO', 'echo'));
     }
     // persisting link problems go through the problem log: warned once, summarised, recovery logged with the next push
     if (v.state === 'search' && v.searchUnanswered && (v.searchFrames !== seen.searchFrames || !seen.unanswered)) {
-      const detail = `${v.searchFrames} search frame(s) answered with E5, no data followed`;
-      this.problems.failure('framing', 'AMIS_HEAD_SILENT', new MeterError('AMIS_HEAD_SILENT', detail).message, at);
+      this.problems.failure('framing', 'AMIS_HEAD_SILENT', renderMessage('AMIS_HEAD_SILENT', 'unanswered', { searchFrames: v.searchFrames }), at);
     }
     if (v.paritySignatures >= 2 && v.paritySignatures !== seen.paritySignatures && v.dataFrames === 0) {
-      const detail = `${v.paritySignatures} AMIS frames read with the wrong parity (settings ${settings ?? 'unknown'})`;
-      this.problems.failure('framing', 'AMIS_PARITY', new MeterError('AMIS_PARITY', detail).message, at);
+      const params = { frames: v.paritySignatures, settings: settings ?? 'unknown' };
+      this.problems.failure('framing', 'AMIS_PARITY', renderMessage('AMIS_PARITY', 'wrong_parity', params), at);
     }
     seen.searchFrames = v.searchFrames;
     seen.unanswered = v.searchUnanswered;

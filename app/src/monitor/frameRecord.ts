@@ -302,16 +302,21 @@ export interface RecordInput {
   readonly rejected: { readonly code: string; readonly detail: string; readonly params?: Readonly<Record<string, string | number>> } | null;
 }
 
-/** The error of a push as the panel gets it: code + params (guards) or code + technical detail (decoder). */
+/**
+ * The error of a push as the panel gets it: code, situation id and params (shared/errorCatalogue.ts), never English
+ * prose. Guard rejections carry their params; decode failures their situation id and params as the technical detail.
+ */
 export function errorOf(input: Pick<RecordInput, 'result' | 'rejected'>): ErrorDto | null {
   const { result, rejected } = input;
   if (rejected) return { stage: 'layout', code: rejected.code, ...(rejected.params ? { params: rejected.params } : {}) };
   if (result.ok) return null;
+  const e = result.error;
   return {
-    stage: result.error.stage,
-    code: result.error.code,
-    detail: result.error.detail,
-    ...(result.error.signature === undefined ? {} : { signature: result.error.signature }),
+    stage: e.stage,
+    code: e.code,
+    detail: e.detailId,
+    ...(Object.keys(e.params).length === 0 ? {} : { params: e.params }),
+    ...(e.signature === undefined ? {} : { signature: e.signature }),
   };
 }
 

@@ -15,15 +15,24 @@
  */
 
 import { PIPELINE_LIVENESS_CODES } from '../pipeline/liveness.js';
+import { renderDetail, type CodeOfLayer, type DetailId, type ParamsArg } from '../shared/errors.js';
 
-/** Stable codes of the watchdog answer (never rename; add new ones): the event loop's and the pipelines'. */
-export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', ...PIPELINE_LIVENESS_CODES] as const;
+/**
+ * Stable codes of the watchdog answer (never rename; add new ones): the event loop's and the pipelines', all of the
+ * catalogue's `pipeline` layer (shared/errorCatalogue.ts).
+ */
+export const LIVENESS_CODES = ['EVENT_LOOP_BLOCKED', ...PIPELINE_LIVENESS_CODES] as const satisfies readonly CodeOfLayer<'pipeline'>[];
 export type LivenessCode = (typeof LIVENESS_CODES)[number];
 
 export interface LivenessProblem {
   readonly code: LivenessCode;
-  /** English detail for the log and the HTTP answer. */
+  /** English detail for the log and the HTTP answer, rendered from the catalogue. */
   readonly detail: string;
+}
+
+/** A liveness problem with its English detail from the catalogue (built only when something is wrong). */
+export function livenessProblem<C extends LivenessCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): LivenessProblem {
+  return { code, detail: renderDetail(code, detailId, ...params) };
 }
 
 /** Anything long-lived that can say whether it still works: each pipeline (its LivenessProbe, pipeline/liveness.ts). */
@@ -115,10 +124,10 @@ export class Watchdog {
     const problems: LivenessProblem[] = [];
     const sinceBeat = now - this.lastBeatAt;
     if (this.timer && sinceBeat > this.timings.blockedMs) {
-      problems.push({ code: 'EVENT_LOOP_BLOCKED', detail: `the event loop did not run for ${Math.round(sinceBeat)} ms` });
+      problems.push(livenessProblem('EVENT_LOOP_BLOCKED', 'blocked_now', { ms: Math.round(sinceBeat) }));
     } else if (this.lastBlock && now - this.lastBlock.endedAt < this.timings.holdMs) {
       const ago = Math.round((now - this.lastBlock.endedAt) / 1000);
-      problems.push({ code: 'EVENT_LOOP_BLOCKED', detail: `the event loop was blocked for ${Math.round(this.lastBlock.ms)} ms, ${ago} s ago` });
+      problems.push(livenessProblem('EVENT_LOOP_BLOCKED', 'blocked_recently', { ms: Math.round(this.lastBlock.ms), ago }));
     }
     for (const probe of this.probes) {
       const problem = probe.liveness();

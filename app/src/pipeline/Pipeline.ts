@@ -15,6 +15,7 @@ import { isDsmrTelegram } from '../readings/dsmr.js';
 import { crc16arc } from '../shared/crc.js';
 import { AmisLink } from '../framing/mbus/AmisLink.js';
 import type { FramingMode } from '../framing/StreamFramer.js';
+import { renderDetail } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ByteSource } from '../transport/types.js';
 import { identityOf, PlausibilityGuard } from '../judge/guards.js';
@@ -138,18 +139,15 @@ export class Pipeline implements LivenessProbe {
     const now = this.clock();
     const limit = this.options.stalledAfterMs ?? 10_000;
     if (now - this.lastTickDoneAt > limit) {
-      return { code: 'PIPELINE_STOPPED', detail: `the pipeline for ${this.source.description} has not run for ${Math.round((now - this.lastTickDoneAt) / 1000)} s` };
+      return { code: 'PIPELINE_STOPPED', detail: renderDetail('PIPELINE_STOPPED', 'no_tick', { source: this.source.description, seconds: Math.round((now - this.lastTickDoneAt) / 1000) }) };
     }
     if (this.lastChunkAt > this.lastChunkDoneAt && this.lastChunkAt - this.lastChunkDoneAt > limit) {
-      return {
-        code: 'PIPELINE_STALLED',
-        detail: `${this.source.description} delivers bytes but the pipeline has completed none for ${Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000)} s`,
-      };
+      return { code: 'PIPELINE_STALLED', detail: renderDetail('PIPELINE_STALLED', 'no_progress', { source: this.source.description, seconds: Math.round((this.lastChunkAt - this.lastChunkDoneAt) / 1000) }) };
     }
     const status = this.source.status;
     const stuckFor = now - status.since.getTime();
     if (this.source.reconnects && (status.state === 'error' || status.state === 'closed') && stuckFor > (this.options.sourceStuckAfterMs ?? 60_000)) {
-      return { code: 'SOURCE_STOPPED', detail: `${this.source.description} stopped retrying: "${status.detail}" for ${Math.round(stuckFor / 1000)} s` };
+      return { code: 'SOURCE_STOPPED', detail: renderDetail('SOURCE_STOPPED', 'gave_up', { source: this.source.description, status: status.detail, seconds: Math.round(stuckFor / 1000) }) };
     }
     return null;
   }

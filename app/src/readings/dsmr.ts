@@ -124,19 +124,19 @@ function legacyGas(obis: string, groups: string[]): [string, Reading] | null {
 /** Parses and checks a telegram; throws DSMR_CRC / DSMR_SYNTAX / DATETIME_INVALID. */
 export function parseDsmr(bytes: Uint8Array): DsmrReadings {
   const bang = bytes.lastIndexOf(0x21); // '!'
-  if (bang < 0) throw new MeterError('DSMR_SYNTAX', 'no "!" end line');
+  if (bang < 0) throw new MeterError('DSMR_SYNTAX', 'no_end');
   const end = latin1.decode(bytes.subarray(bang + 1));
   const crcMatch = CRC_FIELD.exec(end);
-  if (!crcMatch) throw new MeterError('DSMR_SYNTAX', `end line "!${end.slice(0, 8).trim()}"`);
+  if (!crcMatch) throw new MeterError('DSMR_SYNTAX', 'end_line', { end: end.slice(0, 8).trim() });
   const crcText = crcMatch[1]!;
   const body = latin1.decode(bytes.subarray(0, bang));
   if (crcText === '') {
     // DSMR 2.2 / 3.0: no checksum, so only telegrams with the strict line syntax are believed
-    if (!isStrictDsmrTelegram(body)) throw new MeterError('DSMR_SYNTAX', 'telegram without CRC does not have the strict DSMR 2.2/3 syntax');
+    if (!isStrictDsmrTelegram(body)) throw new MeterError('DSMR_SYNTAX', 'not_strict');
   } else {
     const crc = crc16arc(bytes, 0, bang + 1);
     if (crc !== parseInt(crcText, 16)) {
-      throw new MeterError('DSMR_CRC', `CRC ${crc.toString(16).toUpperCase().padStart(4, '0')}, telegram says ${crcText.toUpperCase()}`);
+      throw new MeterError('DSMR_CRC', 'mismatch', { computed: crc.toString(16).toUpperCase().padStart(4, '0'), stated: crcText.toUpperCase() });
     }
   }
   const lines = body.split(/\r?\n/);
@@ -150,7 +150,7 @@ export function parseDsmr(bytes: Uint8Array): DsmrReadings {
     // may be wrapped inside its parentheses (DSMR 4.0 example telegram)
     while (i + 1 < lines.length && (lines[i + 1]!.startsWith('(') || unclosed(line))) line += lines[++i]!.trim();
     const m = LINE.exec(line);
-    if (!m) throw new MeterError('DSMR_SYNTAX', `line "${line.slice(0, 40)}"`);
+    if (!m) throw new MeterError('DSMR_SYNTAX', 'line', { line: line.slice(0, 40) });
     // F = 255 is the default and not written (obis.ts); any other F stays, as `*F`
     const obis = m[2] === undefined || m[2] === '255' ? m[1]! : `${m[1]}*${m[2]}`;
     const all = m[3]!;
@@ -159,13 +159,13 @@ export function parseDsmr(bytes: Uint8Array): DsmrReadings {
       const value = all.slice(1, -1);
       if (obis === OBIS_CLOCK) {
         time = dsmrTime(value);
-        if (time === null) throw new MeterError('DATETIME_INVALID', `DSMR timestamp "${value}"`);
+        if (time === null) throw new MeterError('DATETIME_INVALID', 'dsmr', { text: value });
         readings[obis] = { value: time };
       } else readings[obis] = valueOf(value, obis);
       continue;
     }
     const groups = groupsOf(all);
-    if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `DSMR timestamp "${all}"`);
+    if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', 'dsmr', { text: all });
     if (groups.length === 2 && TIMESTAMP.test(groups[0]!)) {
       // M-Bus channel value or a maximum with the time it was captured
       readings[obis] = withTime(valueOf(groups[1]!, obis), dsmrTime(groups[0]!));

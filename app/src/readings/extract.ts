@@ -131,7 +131,7 @@ export class View {
       case TAG.dateTime: {
         const clock = this.clock(i);
         if (clock !== null) return { value: clock };
-        if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', `clock value ${this.hex(i)}`);
+        if (obis === OBIS_CLOCK) throw new MeterError('DATETIME_INVALID', 'clock_value', { hex: this.hex(i) });
         return { value: this.text(i) ?? this.hex(i) };
       }
       case TAG.visibleString:
@@ -183,9 +183,9 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
     if (i + 1 < n && l.tag[i + 1] !== SCALER_UNIT && v.isObis(i)) {
       const obis = v.obis(i);
       // the value's tag byte must come right after the OBIS bytes: nothing nested in between
-      if (v.b[l.end[i]!] !== l.tag[i + 1]) throw new MeterError('LAYOUT_UNKNOWN', `${obis} is not followed directly by a value`);
+      if (v.b[l.end[i]!] !== l.tag[i + 1]) throw new MeterError('LAYOUT_UNKNOWN', 'obis_without_value', { obis });
       if (i > 0 && l.tag[i - 1] === TAG.uint16 && l.tag[i + 1] === TAG.int8 && i + 2 < n && l.tag[i + 2] === TAG.uint16) {
-        throw new MeterError('LAYOUT_UNKNOWN', `${obis} is part of a capture-object descriptor, not followed by its value`);
+        throw new MeterError('LAYOUT_UNKNOWN', 'obis_in_descriptor', { obis });
       }
       const su = i + 2 < n && l.tag[i + 2] === SCALER_UNIT && v.b[l.end[i + 1]!] === TAG.structure ? i + 2 : -1;
       const reading = v.reading(obis, i + 1, su);
@@ -203,8 +203,8 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
           // the common case: a number in the canonical unit (enum compared, no lookup) inside the range
           const value = reading.value;
           if (!(typeof value === 'number' && l.start[su] === q.unitCode && value >= q.min && value <= q.max)) {
-            const why = implausibleAs(q, obis, reading);
-            if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (obis)`);
+            const implausible = implausibleAs(q, obis, reading, 'obis');
+            if (implausible !== null) throw implausible;
           }
         }
       }
@@ -212,14 +212,14 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
       continue;
     }
     const tag = l.tag[i]!;
-    if (tag === SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', `a {scaler, unit} at value ${i + 1} belongs to no OBIS code`);
+    if (tag === SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', 'scaler_without_obis', { index: i + 1 });
     // values without an OBIS code (Netz NÖ: the clock first, the meter number last)
     const c = v.clock(i);
     if (c !== null) {
       clock ??= c;
       continue;
     }
-    if (isNumberTag(tag)) throw new MeterError('LAYOUT_UNKNOWN', `value ${i + 1} is a number without an OBIS code`);
+    if (isNumberTag(tag)) throw new MeterError('LAYOUT_UNKNOWN', 'number_without_obis', { index: i + 1 });
     // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
@@ -309,5 +309,5 @@ export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: s
   // the first values by type; the whole shape is in the error's signature (decodeApdu adds it)
   const shown = Math.min(n, 12);
   const shape = Array.from(leaves.tag.subarray(0, shown), (t) => (t === SCALER_UNIT ? 'scaler-unit' : (TYPE_OF_TAG[t] ?? t))).join(', ');
-  throw new MeterError('LAYOUT_UNKNOWN', `${n} values without OBIS codes: ${shape}${n > shown ? ', …' : ''}`);
+  throw new MeterError('LAYOUT_UNKNOWN', 'positional_unknown', { count: n, shape: `${shape}${n > shown ? ', …' : ''}` });
 }

@@ -15,6 +15,7 @@
  * L1 / L2 / L3 (C − 20, C − 40, C − 60); 91 is the neutral current. Group D: 7 = instantaneous value,
  * 8 = time integral (energy register, group E = tariff).
  */
+import { MeterError } from '../shared/errors.js';
 import type { Reading } from './readings.js';
 
 export type QuantityKind =
@@ -140,27 +141,29 @@ function unitFactor(q: QuantitySpec, unit: string | undefined): number | undefin
   return undefined;
 }
 
-/** Why a reading is implausible as quantity `q`, or null when it is fine. */
-export function implausibleAs(q: QuantitySpec, obis: string, reading: Reading): string | null {
+/**
+ * Why a reading is implausible as quantity `q` (a VALUE_IMPLAUSIBLE error naming the `layout` that produced it), or
+ * null when it is fine. The error is built only for an implausible value.
+ */
+export function implausibleAs(q: QuantitySpec, obis: string, reading: Reading, layout = 'obis'): MeterError | null {
   const v = reading.value;
-  if (typeof v !== 'number') return `${obis} = "${String(v).slice(0, 24)}": not a number`;
-  if (!Number.isFinite(v)) return `${obis} = ${v}: not a finite number`;
-  if (reading.unscaled) return q.isEnergy && v < 0 ? `${obis} = ${v}: an energy register cannot be negative` : null;
+  if (typeof v !== 'number') return new MeterError('VALUE_IMPLAUSIBLE', 'not_a_number', { obis, value: String(v).slice(0, 24), layout });
+  if (!Number.isFinite(v)) return new MeterError('VALUE_IMPLAUSIBLE', 'not_finite', { obis, value: String(v), layout });
+  if (reading.unscaled) return q.isEnergy && v < 0 ? new MeterError('VALUE_IMPLAUSIBLE', 'negative_energy', { obis, value: v, layout }) : null;
   const factor = unitFactor(q, reading.unit);
-  if (factor === undefined) return `${obis} = ${v} ${reading.unit}: not a unit of ${q.kind}`;
+  if (factor === undefined) return new MeterError('VALUE_IMPLAUSIBLE', 'wrong_unit', { obis, value: v, unit: reading.unit ?? '', quantity: q.kind, layout });
   const canonical = v * factor;
   if (canonical >= q.min && canonical <= q.max) return null;
   if (q.zeroAllowed && canonical === 0) return null;
-  const unit = q.unit ?? '';
   const range = q.isEnergy ? '≥ 0' : `${q.min}…${q.max}`;
-  return `${obis} = ${v}${reading.unit ? ` ${reading.unit}` : ''}: outside ${range}${unit ? ` ${unit}` : ''} for ${q.kind}`;
+  return new MeterError('VALUE_IMPLAUSIBLE', 'out_of_range', { obis, value: v, unit: reading.unit ?? '', range, rangeUnit: q.unit ?? '', quantity: q.kind, layout });
 }
 
 /**
  * Why a reading is implausible for its OBIS code, or null when it is fine (or the code is no quantity).
  * Unscaled readings (no scaler known) get only the energy checks: finite and not negative.
  */
-export function implausibility(obis: string, reading: Reading): string | null {
+export function implausibility(obis: string, reading: Reading, layout = 'obis'): MeterError | null {
   const q = quantityOf(obis);
-  return q === null ? null : implausibleAs(q, obis, reading);
+  return q === null ? null : implausibleAs(q, obis, reading, layout);
 }

@@ -33,7 +33,7 @@
  * on the E570), so a guessed scaler would be a wrong number. Class 1 (data) attribute 2 and the value
  * attributes of other classes (disconnect control, limiter) are published as they are.
  */
-import { MeterError } from '../shared/errors.js';
+import { MeterError, type DetailId, type ParamsArg } from '../shared/errors.js';
 import { COMPACT_DESCRIPTOR_LENGTH } from '../dlms/axdr/compactDescriptors.js';
 import { TAG } from '../dlms/axdr/decode.js';
 import { collectLeaves, Leaves, SCALER_UNIT } from '../dlms/axdr/leaves.js';
@@ -113,7 +113,7 @@ class Assembler {
     if (d.classId === CLASS_CLOCK) {
       if (d.attribute !== 2) return;
       const clock = v.clock(i);
-      if (clock === null) throw new MeterError('DATETIME_INVALID', `clock ${obis} value ${tag === SCALER_UNIT ? 'structure' : v.hex(i)}`);
+      if (clock === null) throw new MeterError('DATETIME_INVALID', 'clock_obis', { obis, value: tag === SCALER_UNIT ? 'structure' : v.hex(i) });
       this.time ??= clock;
       return;
     }
@@ -125,7 +125,7 @@ class Assembler {
     const isRegister = d.classId === CLASS_REGISTER || d.classId === CLASS_EXTENDED_REGISTER || d.classId === CLASS_DEMAND_REGISTER;
     const scalerAttribute = d.classId === CLASS_DEMAND_REGISTER ? 4 : 3;
     if (isRegister && d.attribute === scalerAttribute) {
-      if (tag !== SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', `scaler_unit of ${obis} is not a {scaler, unit} structure`);
+      if (tag !== SCALER_UNIT) throw new MeterError('LAYOUT_UNKNOWN', 'scaler_unit_shape', { obis });
       this.scalers.set(obis, [v.l.num[i]!, v.l.start[i]!]);
       return;
     }
@@ -191,12 +191,13 @@ export function extractSelfDescribing(
   const count = berLength(b, afterLength + 1, end);
   const listStart = afterLength;
   if (count <= 0 || !isTaggedDescriptor(b, listStart, end)) return null;
-  const unknown = (why: string) => new MeterError('LAYOUT_UNKNOWN', `self-describing push: ${why}`, typeSignature(b, bodyStart, end));
+  const unknown = <D extends DetailId<'LAYOUT_UNKNOWN'>>(detailId: D, ...params: ParamsArg<'LAYOUT_UNKNOWN', D>) =>
+    new MeterError('LAYOUT_UNKNOWN', detailId, ...params).withSignature(typeSignature(b, bodyStart, end));
 
   const descriptors: Descriptor[] = new Array(count);
   let pos = listStart;
   for (let k = 0; k < count; k++) {
-    if (!isTaggedDescriptor(b, pos, end)) throw unknown(`capture object ${k + 1} of ${count} is not {class-id, logical name, attribute, data index}`);
+    if (!isTaggedDescriptor(b, pos, end)) throw unknown('descriptor_shape', { index: k + 1, count });
     descriptors[k] = {
       classId: (b[pos + 3]! << 8) | b[pos + 4]!,
       obisAt: pos + 7,
@@ -211,18 +212,18 @@ export function extractSelfDescribing(
   let firstValued: number;
   if (listIsFirstValue && values === count - 1) firstValued = 1;
   else if (!listIsFirstValue && values === count) firstValued = 0;
-  else throw unknown(`${count} capture objects but ${values} values`);
+  else throw unknown('descriptor_count', { count, values });
 
   leaves.reset();
   const assembler = new Assembler(new View(b, leaves));
   for (let k = firstValued; k < count; k++) {
-    if (pos >= end) throw unknown(`the push ends before value ${k + 1} of ${count}`);
+    if (pos >= end) throw unknown('ends_early', { index: k + 1, count });
     const next = oneValue(b, pos, end, leaves);
-    if (next < 0) throw unknown(`the value of capture object ${k + 1} (${formatObis(b, descriptors[k]!.obisAt)}) is a structure`);
+    if (next < 0) throw unknown('structure_value', { index: k + 1, obis: formatObis(b, descriptors[k]!.obisAt) });
     assembler.add(descriptors[k]!, leaves.count - 1);
     pos = next;
   }
-  if (pos !== end) throw new MeterError('AXDR_INVALID', `${end - pos} bytes left after the notification body`);
+  if (pos !== end) throw new MeterError('AXDR_INVALID', 'trailing_bytes', { bytes: end - pos });
   const reason = listIsFirstValue ? `${count} capture objects (the first is the list itself), ${values} values` : `${count} capture objects, ${values} values`;
   return assembler.done('self-describing', reason, headerTime);
 }

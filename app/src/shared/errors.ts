@@ -1,152 +1,165 @@
 /**
- * One error type for the whole decode path, with stable codes grouped by layer.
+ * One error type for the whole decode path, with stable codes grouped by layer (catalogue: errorCatalogue.ts).
  *
- * Codes are part of the public contract: the CLI prints them, the panel shows them, counters are keyed
- * by them and users quote them in bug reports. Never rename a code; add new ones.
+ * A `MeterError` carries its code, the situation id (`detailId`) and named parameters; its English `message` (for
+ * the log and the CLI) is rendered from the catalogue. The panel gets code + params and translates them itself.
+ * The parameters' type follows the code and situation, so tsc rejects a call site that misses one.
+ *
+ * Hot path: nothing here runs unless something failed (a params object is built only where an error is thrown).
  */
+import { ERROR_CODES, type ErrorLayer, type ErrorStage } from './errorCatalogue.js';
 
-/** The layer a failure belongs to, in the order a push passes through them. */
-export type ErrorStage = 'framing' | 'crypto' | 'structure' | 'layout';
+export { ERROR_CODES, type CodeInfo, type ErrorLayer, type ErrorStage } from './errorCatalogue.js';
 
-interface CodeInfo {
-  readonly stage: ErrorStage;
-  /** Plain-language likely cause, written for a user looking at the panel or the log. */
-  readonly hint: string;
+type Catalogue = typeof ERROR_CODES;
+/** Every code of the catalogue. */
+export type CatalogueCode = keyof Catalogue;
+/** Codes of a layer. */
+export type CodeOfLayer<L extends ErrorLayer> = { [C in CatalogueCode]: Catalogue[C]['layer'] extends L ? C : never }[CatalogueCode];
+/** The decode codes (those with a decode stage): what a `MeterError` may carry. */
+export type ErrorCode = CodeOfLayer<ErrorStage>;
+/** The situations of a code (or of every code of a union of codes). */
+export type DetailId<C extends CatalogueCode> = keyof Catalogue[C]['messages'] & string;
+
+/** A parameter value: a number or a short identifier, never prose and never key material. */
+export type Param = string | number;
+export type Params = Readonly<Record<string, Param>>;
+
+/** The `{name}` placeholders of a template, as a union of names. */
+export type Placeholders<T extends string> = T extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
+
+type TemplateOf<C extends CatalogueCode, D extends string> = C extends CatalogueCode ? (D extends keyof Catalogue[C]['messages'] ? Catalogue[C]['messages'][D] : never) : never;
+
+/** The parameters a code's situation needs: every placeholder of its template (more may be given, for the panel). */
+export type ParamsOf<C extends CatalogueCode, D extends string> = { readonly [K in Placeholders<TemplateOf<C, D> & string>]: Param } & Params;
+
+/** Required params when the template has placeholders, optional otherwise. */
+export type ParamsArg<C extends CatalogueCode, D extends string> = [Placeholders<TemplateOf<C, D> & string>] extends [never] ? [params?: Params] : [params: ParamsOf<C, D>];
+
+/** The catalogue entry of a code (also for codes outside the decode path). */
+export function codeInfo(code: CatalogueCode): { readonly layer: ErrorLayer; readonly stage?: ErrorStage; readonly hint: string; readonly messages: Readonly<Record<string, string>> } {
+  return ERROR_CODES[code];
 }
 
-/** Catalogue of error codes: stage and the likely cause a user should check. */
-export const ERROR_CODES = {
-  // --- framing: bytes on the wire do not form valid link frames -------------------------------------
-  FRAME_NOISE: {
-    stage: 'framing',
-    hint: 'bytes that belong to no frame: check baud rate and parity, or the converter type (M-Bus slave for RJ12, IR head for the optical port)',
-  },
-  FRAME_CHECKSUM: {
-    stage: 'framing',
-    hint: 'checksum errors: check baud rate and parity, and the wiring (RJ12 pins 3/4)',
-  },
-  FRAME_TRUNCATED: {
-    stage: 'framing',
-    hint: 'a frame stopped before its end: loose contact, or the converter dropped bytes',
-  },
-  FRAME_SEGMENT: {
-    stage: 'framing',
-    hint: 'a segment of a multi-frame push is missing or out of order: bytes were lost on the line',
-  },
-  FRAME_UNSUPPORTED: {
-    stage: 'framing',
-    hint: 'a valid frame that carries no DLMS data (e.g. a plain M-Bus telegram): this meter or port is not supported yet',
-  },
-  AMIS_HEAD_SILENT: {
-    stage: 'framing',
-    hint: 'only search frames, no data: the IR head does not transmit our acknowledgement (check the IR head\'s TX wiring and its position on the meter, terminal cover closed)',
-  },
-  AMIS_ECHO: {
-    stage: 'framing',
-    hint: 'the IR head echoes our own acknowledgements (E5) back: they are ignored, but a head without echo is more reliable',
-  },
-  AMIS_PARITY: {
-    stage: 'framing',
-    hint: 'parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1 (set serial_settings to 9600_8E1 or auto)',
-  },
-  // --- crypto: the cipher header, the key or the authentication tag ---------------------------------
-  CRYPTO_HEADER: {
-    stage: 'crypto',
-    hint: 'the ciphering header is inconsistent (length, system title or security byte): a corrupted push',
-  },
-  CRYPTO_NO_KEY: {
-    stage: 'crypto',
-    hint: 'the push is encrypted but no key is configured: enter the key your grid operator sent',
-  },
-  CRYPTO_UNSUPPORTED: {
-    stage: 'crypto',
-    hint: 'this security suite or compression is not supported',
-  },
-  CRYPTO_AUTH_FAILED: {
-    stage: 'crypto',
-    hint: 'authentication tag does not verify: the authentication key (or the key) is wrong',
-  },
-  CRYPTO_WRONG_KEY: {
-    stage: 'crypto',
-    hint: 'plaintext invalid: the key is probably wrong',
-  },
-  // --- structure: the (decrypted) APDU does not parse ----------------------------------------------
-  APDU_UNKNOWN: {
-    stage: 'structure',
-    hint: 'the push starts with an APDU type this reader does not know',
-  },
-  APDU_BLOCK: {
-    stage: 'structure',
-    hint: 'a general-block-transfer block is missing or out of order',
-  },
-  AXDR_INVALID: {
-    stage: 'structure',
-    hint: 'the data does not parse as DLMS A-XDR: a corrupted push or an unsupported meter',
-  },
-  DATETIME_INVALID: {
-    stage: 'structure',
-    hint: 'the meter clock value is not a plausible date and time',
-  },
-  DSMR_CRC: {
-    stage: 'structure',
-    hint: 'the DSMR telegram checksum does not match: a corrupted push, or the key is wrong',
-  },
-  DSMR_SYNTAX: {
-    stage: 'structure',
-    hint: 'the DSMR telegram does not parse',
-  },
-  MBUS_RECORD_INVALID: {
-    stage: 'structure',
-    hint: 'the M-Bus data records (DIF/VIF) do not parse: a corrupted frame or an unsupported meter',
-  },
-  // --- layout: parsed fine, but no known way to turn it into readings --------------------------------
-  LAYOUT_UNKNOWN: {
-    stage: 'layout',
-    hint: 'unknown payload layout: please share a capture (Frames tab, download) and the structure signature so it can be supported',
-  },
-  VALUE_IMPLAUSIBLE: {
-    stage: 'layout',
-    hint: 'a decoded value is physically impossible for its quantity (e.g. 900 V): a corrupted push or a misread layout, so nothing was published; if it repeats, please share a capture',
-  },
-} as const satisfies Record<string, CodeInfo>;
+export function isCatalogueCode(code: string): code is CatalogueCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+const EMPTY = '\uE000'; // a private-use character marks an empty param until its space is removed
+
+/** Fills `{name}` placeholders; an empty parameter takes the space before it along. A missing one stays visible as `{name}`. */
+export function fillTemplate(template: string, params: Params | undefined): string {
+  const filled = template.replace(PLACEHOLDER, (all, name: string) => {
+    if (!params || !Object.hasOwn(params, name)) return all;
+    const value = String(params[name]);
+    return value === '' ? EMPTY : value;
+  });
+  return filled.includes(EMPTY) ? filled.replace(/ ?\uE000/g, '') : filled;
+}
+
+/** The English detail of a code's situation: the template filled with the params. */
+export function renderDetail<C extends CatalogueCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): string {
+  const messages: Readonly<Record<string, string>> = ERROR_CODES[code].messages;
+  return fillTemplate(messages[detailId] ?? detailId, params[0]);
+}
+
+/** The English log line of any catalogue code: `CODE: likely cause (what exactly)`, as MeterError.message. */
+export function renderMessage<C extends CatalogueCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): string {
+  return `${code}: ${ERROR_CODES[code].hint} (${renderDetail(code, detailId, ...params)})`;
+}
+
+/** A coded problem outside the decode path (guard verdicts, liveness, API answers): code, situation, params, English detail. */
+export interface CodedProblem<C extends CatalogueCode = CatalogueCode> {
+  readonly code: C;
+  readonly detailId: string;
+  readonly params: Params;
+  /** The English detail rendered from the catalogue, for the log. */
+  readonly detail: string;
+}
+
+/** Builds a coded problem (only on the failure path). */
+export function problem<C extends CatalogueCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): CodedProblem<C> {
+  return { code, detailId, params: params[0] ?? {}, detail: renderDetail(code, detailId, ...params) };
+}
+
+/** The English log line of a coded problem (guard verdict …): `CODE: likely cause (what exactly)`. */
+export function problemMessage(p: CodedProblem): string {
+  return `${p.code}: ${ERROR_CODES[p.code].hint} (${p.detail})`;
+}
+
+const NO_PARAMS: Params = Object.freeze({});
 
 /** The single error class of the decode path. `code` is stable, `message` names the likely cause. */
-export class MeterError extends Error {
+class DecodeError extends Error {
   override readonly name = 'MeterError';
   readonly stage: ErrorStage;
+  readonly layer: ErrorLayer;
+  /**
+   * LAYOUT_UNKNOWN: the compact A-XDR type signature of the body (no values, see dlms/axdr/signature.ts),
+   * for the user to paste into a bug report.
+   */
+  readonly signature?: string;
 
   constructor(
     readonly code: ErrorCode,
-    /** What exactly was wrong (byte offsets, values). Never contains key material. */
-    readonly detail: string,
-    /**
-     * LAYOUT_UNKNOWN: the compact A-XDR type signature of the body (no values, see dlms/axdr/signature.ts),
-     * for the user to paste into a bug report.
-     */
-    readonly signature?: string,
+    /** The situation within the code (catalogue `messages` key), e.g. `length_mismatch`. */
+    readonly detailId: string,
+    /** Named values of the situation (byte offsets, counts, OBIS codes). Never key material. */
+    readonly params: Params = NO_PARAMS,
+    signature?: string,
   ) {
-    super(`${code}: ${ERROR_CODES[code].hint} (${detail})`);
-    this.stage = ERROR_CODES[code].stage;
+    super(); // `message` is rendered on first read (prototype getter below): a failed push that nobody logs costs no string work
+    const info: { readonly stage?: ErrorStage; readonly layer: ErrorLayer } = ERROR_CODES[code];
+    this.stage = info.stage!;
+    this.layer = info.layer;
+    if (signature !== undefined) this.signature = signature;
+  }
+
+  /** What exactly was wrong, in English (the catalogue template filled with the params). */
+  get detail(): string {
+    return renderDetail(this.code, this.detailId as never, this.params as never);
   }
 
   /** The user-facing likely cause, without the technical detail. */
   get hint(): string {
     return ERROR_CODES[this.code].hint;
   }
+
+  /** The same error with the body's type signature (LAYOUT_UNKNOWN). */
+  withSignature(signature: string): MeterError {
+    return new DecodeError(this.code, this.detailId, this.params, signature);
+  }
 }
+
+/** `new MeterError(code, detailId, params)`: the params type follows code and situation. */
+export interface MeterErrorConstructor {
+  new <C extends ErrorCode, D extends DetailId<C>>(code: C, detailId: D, ...params: ParamsArg<C, D>): MeterError;
+  readonly prototype: MeterError;
+}
+
+// `message`: `CODE: likely cause (what exactly)`, from the catalogue; an accessor, so defined outside the class body
+Object.defineProperty(DecodeError.prototype, 'message', {
+  configurable: true,
+  get(this: DecodeError): string {
+    return renderMessage(this.code, this.detailId as never, this.params as never);
+  },
+});
+
+export type MeterError = DecodeError;
+export const MeterError = DecodeError as unknown as MeterErrorConstructor;
 
 export function isMeterError(e: unknown): e is MeterError {
-  return e instanceof MeterError;
+  return e instanceof DecodeError;
 }
 
-/** One-line payload assertion for pure parsers (zwave-js `validatePayload` style). */
-export function assertPayload(condition: boolean, code: ErrorCode, detail: string): asserts condition {
-  if (!condition) throw new MeterError(code, detail);
+/** One-line payload assertion for pure parsers (zwave-js `validatePayload` style); params are built only by the caller's arguments. */
+export function assertPayload<C extends ErrorCode, D extends DetailId<C>>(condition: boolean, code: C, detailId: D, ...params: ParamsArg<C, D>): asserts condition {
+  if (!condition) throw new MeterError(code, detailId, ...params);
 }
 
-/** Serialisable error record, as printed by the CLI and sent to the panel. */
+/** Serialisable error record, as printed by the CLI (`explain --json`, `decode --json`). */
 export interface ErrorRecord {
   readonly stage: ErrorStage;
   readonly code: ErrorCode;

@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import type { Readings } from '../readings/readings.js';
 import { maxRiseWh } from '../judge/guards.js';
 import type { AcceptedPush, PipelineListener } from '../pipeline/events.js';
+import { renderMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { dayKeyToIso, defaultTimeZone, hourStart, HOUR_MS, isKnownTimeZone, LocalDays } from './localDays.js';
 import { binaryCodec, RecordLog, type HistoryRecord, type RecordCodec } from './recordLog.js';
@@ -480,8 +481,8 @@ export class HistoryStore implements PipelineListener {
   }
 
   private fail(code: Exclude<HistoryProblem, null>, e: unknown): void {
-    const what = code === 'HISTORY_READ_FAILED' ? 'cannot read' : 'cannot write';
-    this.log.error(`energy history: ${what} the history file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); keeping it in memory only until restart`);
+    const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    this.log.error(code === 'HISTORY_READ_FAILED' ? renderMessage(code, 'read', { cause }) : renderMessage(code, 'write', { cause }));
     this.problemCode = code;
     this.storageState = 'failed';
     try {

@@ -33,7 +33,7 @@ describe('quantity table', () => {
 
   it('checks wide physical limits in canonical units', () => {
     expect(implausibility('1-0:32.7.0', { value: 233.7, unit: 'V' })).toBeNull();
-    expect(implausibility('1-0:32.7.0', { value: 900, unit: 'V' })).toMatch(/^1-0:32\.7\.0 = 900 V: outside 0…500 V/);
+    expect(implausibility('1-0:32.7.0', { value: 900, unit: 'V' })?.detail).toMatch(/^1-0:32\.7\.0 = 900 V: outside 0…500 V/);
     expect(implausibility('1-0:31.7.0', { value: -1001 })).not.toBeNull();
     expect(implausibility('1-0:14.7.0', { value: 0, unit: 'Hz' })).toBeNull();
     expect(implausibility('1-0:14.7.0', { value: 30, unit: 'Hz' })).not.toBeNull();
@@ -42,16 +42,16 @@ describe('quantity table', () => {
     expect(implausibility('1-0:1.7.0', { value: 999, unit: 'kW' })).toBeNull();
     expect(implausibility('1-0:1.7.0', { value: 1001, unit: 'kW' })).not.toBeNull();
     expect(implausibility('1-0:1.8.0', { value: 7112.944, unit: 'kWh' })).toBeNull();
-    expect(implausibility('1-0:1.8.0', { value: -1, unit: 'Wh' })).toMatch(/outside/);
-    expect(implausibility('1-0:1.8.0', { value: 5, unit: 'V' })).toMatch(/not a unit of activeEnergy/);
-    expect(implausibility('1-0:1.8.0', { value: 'abc' })).toMatch(/not a number/);
-    expect(implausibility('1-0:1.8.0', { value: Number.POSITIVE_INFINITY })).toMatch(/finite/);
+    expect(implausibility('1-0:1.8.0', { value: -1, unit: 'Wh' })?.detail).toMatch(/outside/);
+    expect(implausibility('1-0:1.8.0', { value: 5, unit: 'V' })?.detail).toMatch(/not a unit of activeEnergy/);
+    expect(implausibility('1-0:1.8.0', { value: 'abc' })?.detail).toMatch(/not a number/);
+    expect(implausibility('1-0:1.8.0', { value: Number.POSITIVE_INFINITY })?.detail).toMatch(/finite/);
   });
 
   it('checks unscaled readings only for finite, non-negative energy', () => {
     expect(implausibility('1-0:32.7.0', { value: 2337, unscaled: true })).toBeNull();
     expect(implausibility('1-0:13.7.0', { value: 941, unscaled: true })).toBeNull();
-    expect(implausibility('1-1:1.8.0', { value: -3, unscaled: true })).toMatch(/cannot be negative/);
+    expect(implausibility('1-1:1.8.0', { value: -3, unscaled: true })?.detail).toMatch(/cannot be negative/);
   });
 });
 

@@ -15,6 +15,7 @@ import { StateStore } from '../../src/monitor/StateStore.js';
 import type { Diagnostics } from '../../src/monitor/types.js';
 import type { AcceptedPush, DecodedResult, FailedResult, Rejection } from '../../src/pipeline/events.js';
 import type { LiveMessage } from '../../src/contract/dto.js';
+import { problem } from '../../src/shared/errors.js';
 import { fromHex } from '../../src/shared/hex.js';
 import { createLogger, type LogLevel } from '../../src/shared/logger.js';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
@@ -50,9 +51,7 @@ function decode(bytes: Uint8Array, key = KEY): DecodeResult {
 
 const JUMP: Rejection = {
   ok: false,
-  code: 'PLAUSIBILITY_ENERGY_JUMP',
-  detail: '1-0:1.8.0 rose by 10000000 Wh in 5 s, at most 12 Wh possible',
-  params: { obis: '1-0:1.8.0', rise: 10_000_000, seconds: 5, allowed: 12, unit: 'Wh' },
+  ...problem('PLAUSIBILITY_ENERGY_JUMP', 'rose', { obis: '1-0:1.8.0', rise: 10_000_000, seconds: 5, allowed: 12, unit: 'Wh', limit: '2.0', limitUnit: 'kW', connectionKw: '43.5' }),
 };
 
 const open = (at: number): SourceStatus => ({ state: 'open', detail: 'fake open', hintId: null, since: new Date(at), settings: '2400 8E1' });
@@ -233,7 +232,7 @@ describe('MeterMonitor: problem log', () => {
     t.advance(5000);
     t.reject(20_000_001);
     const loud = t.atLeast('warning').map((l) => l.text);
-    expect(loud).toEqual([`[guard] PLAUSIBILITY_ENERGY_JUMP: implausible values, push dropped (${JUMP.detail})`]);
+    expect(loud).toEqual([`[guard] PLAUSIBILITY_ENERGY_JUMP: an energy counter rose faster than the connection allows: a corrupted push, held back (${JUMP.detail})`]);
     expect(t.lines.filter((l) => l.level === 'debug' && l.text.startsWith('[push] '))).toEqual([{ level: 'debug', text: `[push] ${pushSummary(first)}` }]);
     expect(pushSummary(first)).toBe(`meter 100042424242 ${first.time}: import 10.000 kWh, export 0.500 kWh, power 280 W net, 230/231/229 V`);
     expect(t.monitor.activeProblems).toEqual(['PLAUSIBILITY_ENERGY_JUMP']);
@@ -243,7 +242,7 @@ describe('MeterMonitor: problem log', () => {
     const t = setup();
     t.accept(10_000);
     t.advance(5000);
-    const newMeter: Rejection = { ok: false, code: 'PLAUSIBILITY_NEW_METER', detail: 'new meter', params: { meter: '99', previous: '100042424242' } };
+    const newMeter: Rejection = { ok: false, ...problem('PLAUSIBILITY_NEW_METER', 'new_meter', { meter: '99', previous: '100042424242' }) };
     t.reject(10_001, newMeter, '99');
     const said = () => t.lines.filter((l) => l.text.includes('a different meter is sending')).map((l) => [l.level, l.text]);
     expect(said()).toEqual([['info', '[guard] a different meter is sending (99); its counters are guarded separately']]);
@@ -304,7 +303,7 @@ describe('MeterMonitor: AMIS link lines', () => {
     expect(t.lines.filter((l) => l.text.startsWith('[amis]')).map((l) => `${l.level} ${l.text}`)).toEqual([
       'info [amis] AMIS meter searching for a reader (SND_NKE to 240): answered with E5',
       'info [amis] AMIS link synced: data frames arrive once a second and are acknowledged with E5',
-      'warning [amis] AMIS_ECHO: the IR head echoes our own E5 acknowledgements back; they are ignored',
+      'warning [amis] AMIS_ECHO: the IR head echoes our own acknowledgements (E5) back: they are ignored, but a head without echo is more reliable (the IR head echoes our own E5 acknowledgements back; they are ignored)',
       'warning [amis] AMIS link lost: no data frame for a few seconds; the meter will search again',
     ]);
   });

@@ -205,7 +205,7 @@ describe('provesLineSettings: DSMR text inside a bare APDU', () => {
   };
   const failed = (plaintext: Uint8Array): DecodeResult => ({
     ok: false,
-    error: new MeterError('DSMR_SYNTAX', 'test'),
+    error: new MeterError('DSMR_SYNTAX', 'no_end'),
     trace: { frames: [{ type: 'frame', framing: 'raw', bytes: plaintext, payloadStart: 0, payloadEnd: plaintext.length, segment: 0, final: true }], discarded: null, apdu: null, cipher: null, tag: 'none', plaintext },
   });
   const BODY = '/EST5\\253717584_A\r\n\r\n1-0:1.8.0(007112944*Wh)\r\n!';

@@ -18,6 +18,7 @@ export interface PanelMessages {
   readonly codes: PanelCodes;
   readonly health: { readonly readerStatus: { readonly names: Record<string, string>; readonly advice: Record<string, string> } };
   readonly frames: { readonly stages: Record<string, string> };
+  readonly history: { readonly problems: Record<string, string> };
 }
 
 const EN_URL = new URL('../../../ui/src/i18n/en.ts', import.meta.url).href;

@@ -12,7 +12,7 @@ import type { Readings } from '../../src/readings/readings.js';
 import { GUARD_CODES, PlausibilityGuard, type GuardResult } from '../../src/judge/guards.js';
 import { BLOCK_TITLES, FIELD_LABELS } from '../../src/monitor/frameRecord.js';
 import { HINT_IDS, LAYER_MESSAGES, READER_STATUSES, STATUS_TEXT } from '../../src/monitor/health.js';
-import { ERROR_CODES, type ErrorStage } from '../../src/shared/errors.js';
+import { ERROR_CODES, codeInfo, type CatalogueCode, type ErrorLayer, type ErrorStage } from '../../src/shared/errors.js';
 import { API_ERROR_CODES, type StageId } from '../../src/contract/dto.js';
 import { panelMessages, type PanelMessages } from '../support/panelI18n.js';
 import { ownCaptures, sharedVectors, streamOf } from '../support/vectors.js';
@@ -83,11 +83,28 @@ describe('every backend code has an English and a German text', () => {
   it('decode error codes and guard codes (the sentence shown for a failed push or key test)', () => {
     const params = guardParams();
     for (const [lang, m] of langs()) {
-      expectTranslated(m.codes.errors, Object.keys(ERROR_CODES), () => [], `${lang} codes.errors`);
+      const decodeCodes = (Object.keys(ERROR_CODES) as CatalogueCode[]).filter((c) => codeInfo(c).stage !== undefined);
+      expectTranslated(m.codes.errors, decodeCodes, () => [], `${lang} codes.errors`);
       expectTranslated(m.codes.errors, GUARD_CODES, (c) => params[c]!, `${lang} codes.errors`);
       expectTranslated(m.codes.errors, ['UNKNOWN'], () => [], `${lang} codes.errors`);
       expectTranslated(m.codes.stages, ERROR_STAGES, () => [], `${lang} codes.stages`);
       expectTranslated(m.frames.stages, STAGE_IDS, () => [], `${lang} frames.stages`);
+    }
+  });
+
+  it('every code of the error catalogue (shared/errorCatalogue.ts) has its text in en and de, over the same parameters the backend sends', () => {
+    // where the panel keeps a layer's texts
+    const section = (m: PanelMessages, layer: ErrorLayer): Record<string, string> =>
+      layer === 'transport' ? m.codes.hints : layer === 'api' ? m.codes.api : layer === 'store' ? m.history.problems : m.codes.errors;
+    // the parameters a code is sent with: the placeholders of its situations' templates
+    const sent = (code: string): string[] => [...new Set(Object.values(codeInfo(code as CatalogueCode).messages).flatMap(placeholders))];
+    const codes = Object.keys(ERROR_CODES) as CatalogueCode[];
+    expect(codes.length).toBeGreaterThanOrEqual(48);
+    for (const code of codes) {
+      const layer = codeInfo(code).layer;
+      for (const [lang, m] of langs()) expectTranslated(section(m, layer), [code], sent, `${lang} ${layer} ${code}`);
+      // both languages use the same parameters, so no value goes missing in one of them
+      expect(placeholders(section(de, layer)[code]!).sort(), `${code}: de and en name different parameters`).toEqual(placeholders(section(en, layer)[code]!).sort());
     }
   });
 

@@ -228,6 +228,14 @@ export const en = {
       AMIS_ECHO: 'The IR head echoes our own acknowledgements (E5) back: they are ignored, but a head without echo is more reliable.',
       AMIS_PARITY: 'Parity errors: AMIS meters (Netz Oberösterreich) use 9600 baud 8E1. Set serial_settings to 9600_8E1 or auto.',
       MBUS_RECORD_INVALID: 'The M-Bus data records (DIF/VIF) do not parse: a corrupted frame or an unsupported meter.',
+      EVENT_LOOP_BLOCKED: 'The add-on did not run for {ms} ms: the host is overloaded, or a fault blocks it. The Supervisor restarts the add-on.',
+      PIPELINE_STOPPED: 'The reading of {source} stopped for {seconds} s: a fault. The Supervisor restarts the add-on.',
+      PIPELINE_STALLED: '{source} delivers bytes, but none were processed for {seconds} s: a fault. The Supervisor restarts the add-on.',
+      SOURCE_STOPPED: '{source} stopped retrying after an error for {seconds} s: a fault. The Supervisor restarts the add-on.',
+      MQTT_OFF: 'No MQTT broker: install the Mosquitto broker add-on, or set mqtt_host in the options.',
+      MQTT_UNREACHABLE: 'The MQTT broker cannot be reached: check host and port, or that the broker add-on runs.',
+      MQTT_AUTH_FAILED: 'The MQTT broker rejected the user name or password.',
+      MQTT_ERROR: 'The MQTT connection failed: see the add-on log.',
     } as Record<string, string>,
     /** Health layer hints (HealthLayerDto.hintId): the likely cause. */
     hints: {

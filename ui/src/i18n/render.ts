@@ -32,6 +32,15 @@ export function errorSentence(e: Pick<ErrorDto, 'code' | 'params'>): string {
   return message(t.codes.errors, { code: e.code, ...(params ? { params } : {}) });
 }
 
+/**
+ * The technical detail of a decode failure for bug reports: the situation id and its params as `name = value`, as
+ * the backend sent them (identifiers and numbers, no prose; shown untranslated).
+ */
+export function technicalDetail(e: Pick<ErrorDto, 'detail' | 'params'>): string {
+  const params = Object.entries(e.params ?? {}).map(([name, value]) => `${name} = ${value}`);
+  return [e.detail ?? '', ...params].filter((part) => part !== '').join(' · ');
+}
+
 /** A hex block's title (block_mbus {index,count}, block_skipped {bytes,reason} …), the skip reason translated too. */
 export function blockTitle(m: MessageDto): string {
   const reason = m.params?.reason;

@@ -7,7 +7,7 @@ import { FrameActions, PauseToggle, PinToggle } from '../components/frame-tools/
 import { HexView } from '../components/hex-view/index.js';
 import { StageChips } from '../components/stage-chips/index.js';
 import { t } from '../i18n/index.js';
-import { errorSentence, fill } from '../i18n/render.js';
+import { errorSentence, fill, technicalDetail } from '../i18n/render.js';
 import * as f from '../lib/format.js';
 import { details, loadDetail } from '../state/frameDetails.js';
 import { href, route } from '../state/route.js';
@@ -72,7 +72,7 @@ function ErrorLine({ error }: { error: ErrorDto }) {
         <details class="muted">
           <summary>{t.inspector.technical}</summary>
           <code lang="en" translate={false}>
-            {error.detail}
+            {technicalDetail(error)}
           </code>
         </details>
       )}

@@ -3,7 +3,7 @@ import { KeyTest } from '../components/key-test/index.js';
 import { LayerLight } from '../components/layer-light/index.js';
 import { toneOfStatus } from '../components/status-line/index.js';
 import { t } from '../i18n/index.js';
-import { errorSentence, stageName } from '../i18n/render.js';
+import { errorSentence, stageName, technicalDetail } from '../i18n/render.js';
 import * as f from '../lib/format.js';
 import { health, now, version } from '../state/store.js';
 import s from './style.module.css';
@@ -89,7 +89,7 @@ export function HealthPage() {
                 <details class="muted">
                   <summary>{t.inspector.technical}</summary>
                   <code lang="en" translate={false}>
-                    {h.lastError.detail}
+                    {technicalDetail(h.lastError)}
                   </code>
                 </details>
               )}

@@ -27,7 +27,7 @@ export function parseBlock(apdu: Uint8Array): Block {
     if (r.remaining !== 0) throw new RangeError(`${r.remaining} bytes after the block data`);
     return { last: (control & 0x80) !== 0, number, data };
   } catch (e) {
-    throw new MeterError('APDU_BLOCK', `malformed general-block-transfer: ${(e as Error).message}`);
+    throw new MeterError('APDU_BLOCK', 'malformed', { cause: (e as Error).message });
   }
 }
 
@@ -45,7 +45,7 @@ export class BlockAssembler {
     if (block.number !== this.expected) {
       const expected = this.expected;
       this.reset();
-      throw new MeterError('APDU_BLOCK', `block ${block.number} received, block ${expected} expected`);
+      throw new MeterError('APDU_BLOCK', 'out_of_order', { received: block.number, expected });
     }
     this.parts.push(block.data);
     this.expected++;

@@ -51,22 +51,22 @@ export function parseGloCiphering(apdu: Uint8Array, start = 0, end = apdu.length
     const r = new Reader(apdu, start, end);
     r.u8();
     const titleLength = r.u8();
-    if (titleLength !== 8) throw new MeterError('CRYPTO_HEADER', `system title of ${titleLength} bytes`);
+    if (titleLength !== 8) throw new MeterError('CRYPTO_HEADER', 'title_length', { bytes: titleLength });
     r.skip(8);
     const length = r.length();
     const scAt = r.pos;
     if (length !== end - scAt) {
-      throw new MeterError('CRYPTO_HEADER', `length field says ${length} bytes, ${end - scAt} bytes follow`);
+      throw new MeterError('CRYPTO_HEADER', 'length_mismatch', { announced: length, present: end - scAt });
     }
     const securityControl = r.u8();
     const frameCounter = r.u32();
     const tagLength = isAuthenticated(securityControl) ? GCM_TAG_LENGTH : 0;
     const cipherStart = r.pos;
     const cipherEnd = end - tagLength;
-    if (cipherEnd <= cipherStart) throw new MeterError('CRYPTO_HEADER', 'no ciphertext');
+    if (cipherEnd <= cipherStart) throw new MeterError('CRYPTO_HEADER', 'no_ciphertext');
     return new GloCiphered(apdu, securityControl, frameCounter, scAt, cipherStart, cipherEnd);
   } catch (e) {
     if (e instanceof MeterError) throw e;
-    throw new MeterError('CRYPTO_HEADER', `ciphering header cut short: ${(e as Error).message}`);
+    throw new MeterError('CRYPTO_HEADER', 'cut_short', { cause: (e as Error).message });
   }
 }

@@ -48,9 +48,9 @@ export class Decryptor {
 
   decrypt(apdu: Uint8Array, c: GloCiphered): Decrypted {
     const sc = c.securityControl;
-    if (sc & 0x80) throw new MeterError('CRYPTO_UNSUPPORTED', `compression requested (SC 0x${sc.toString(16)})`);
+    if (sc & 0x80) throw new MeterError('CRYPTO_UNSUPPORTED', 'compression', { sc: sc.toString(16) });
     const suite = sc & 0x0f;
-    if (suite > 1) throw new MeterError('CRYPTO_UNSUPPORTED', `security suite ${suite} (SC 0x${sc.toString(16)})`);
+    if (suite > 1) throw new MeterError('CRYPTO_UNSUPPORTED', 'suite', { suite, sc: sc.toString(16) });
     if (!isEncrypted(sc)) {
       const body = apdu.subarray(c.cipherStart, c.cipherEnd);
       // authentication only: the information is in the clear
@@ -60,7 +60,7 @@ export class Decryptor {
       }
       return { plaintext: body, tag: c.tag ? 'not-verified' : 'none' };
     }
-    if (!this.key || !this.ecb) throw new MeterError('CRYPTO_NO_KEY', 'encrypted push, no key configured');
+    if (!this.key || !this.ecb) throw new MeterError('CRYPTO_NO_KEY', 'dlms');
     if (isAuthenticated(sc) && c.tag && this.authKey) {
       const aad = Buffer.concat([apdu.subarray(c.scAt, c.scAt + 1), this.authKey]);
       return { plaintext: this.gcm(apdu, c, apdu.subarray(c.cipherStart, c.cipherEnd), aad), tag: 'verified' };
@@ -169,7 +169,7 @@ export class Decryptor {
     try {
       decipher.final();
     } catch {
-      throw new MeterError('CRYPTO_AUTH_FAILED', 'GCM tag mismatch (AAD = SC ‖ authentication key)');
+      throw new MeterError('CRYPTO_AUTH_FAILED', 'tag_mismatch');
     }
     return new Uint8Array(plain.buffer, plain.byteOffset, plain.length);
   }

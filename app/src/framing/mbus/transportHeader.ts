@@ -7,7 +7,7 @@
  * The configuration word of security mode 5 (AES-128-CBC): bits 12..8 = mode, bits 7..4 = N, the number of
  * encrypted 16-byte blocks that follow the header (AMIS: `50 05` → 0x0550, mode 5, N = 5).
  */
-import { assertPayload } from '../../shared/errors.js';
+import { MeterError } from '../../shared/errors.js';
 import { toHex } from '../../shared/hex.js';
 
 /** CI values followed by the 12-byte long header. */
@@ -39,7 +39,7 @@ export function manufacturerLetters(code: number): string {
 
 /** Parses the long header at `at` (right after the CI byte). Throws MeterError CRYPTO_HEADER when cut short. */
 export function parseLongHeader(bytes: Uint8Array, at: number): LongHeader {
-  assertPayload(bytes.length - at >= LONG_HEADER_LENGTH, 'CRYPTO_HEADER', `long transport header needs 12 bytes, ${bytes.length - at} left`);
+  if (bytes.length - at < LONG_HEADER_LENGTH) throw new MeterError('CRYPTO_HEADER', 'transport_header_short', { left: bytes.length - at });
   const id = toHex(Uint8Array.from([bytes[at + 3]!, bytes[at + 2]!, bytes[at + 1]!, bytes[at]!]));
   const manufacturerCode = bytes[at + 4]! | (bytes[at + 5]! << 8);
   const configuration = bytes[at + 10]! | (bytes[at + 11]! << 8);
