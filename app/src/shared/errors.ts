@@ -83,6 +83,18 @@ export const ERROR_CODES = {
     stage: 'structure',
     hint: 'the data does not parse as DLMS A-XDR: a corrupted push or an unsupported meter',
   },
+  AXDR_UNKNOWN_TAG: {
+    stage: 'structure',
+    hint: 'a value has a type tag that DLMS does not define: a corrupted push, a wrong key, or an unsupported meter',
+  },
+  AXDR_TRUNCATED: {
+    stage: 'structure',
+    hint: 'a value, or the length it announces, runs past the end of the data: bytes were lost on the line, or the key is wrong',
+  },
+  AXDR_TOO_DEEP: {
+    stage: 'structure',
+    hint: 'structures are nested deeper than any meter sends them (16 levels): a corrupted push or a wrong key',
+  },
   DATETIME_INVALID: {
     stage: 'structure',
     hint: 'the meter clock value is not a plausible date and time',
