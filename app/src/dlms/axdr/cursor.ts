@@ -43,6 +43,42 @@ export const TYPE_NAME: Readonly<Record<number, string>> = {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * How `next` reads a tag: FIXED (content of SIZE bytes), SHORT_STRING (a length byte first), CONTAINER (an
+ * element count first), SLOW (bit-string, unknown tags: `general`).
+ */
+const SLOW = 0;
+const FIXED = 1;
+const SHORT_STRING = 2;
+const CONTAINER = 3;
+const KIND = new Uint8Array(256);
+const SIZE = new Uint8Array(256);
+for (const [tag, size] of [
+  [TAG.null, 0],
+  [TAG.boolean, 1],
+  [TAG.int32, 4],
+  [TAG.uint32, 4],
+  [TAG.bcd, 1],
+  [TAG.int8, 1],
+  [TAG.int16, 2],
+  [TAG.uint8, 1],
+  [TAG.uint16, 2],
+  [TAG.int64, 8],
+  [TAG.uint64, 8],
+  [TAG.enum, 1],
+  [TAG.float32, 4],
+  [TAG.float64, 8],
+  [TAG.dateTime, 12],
+  [TAG.date, 5],
+  [TAG.time, 4],
+] as const) {
+  KIND[tag] = FIXED;
+  SIZE[tag] = size;
+}
+for (const tag of [TAG.octetString, TAG.visibleString, TAG.utf8String]) KIND[tag] = SHORT_STRING;
+KIND[TAG.array] = CONTAINER;
+KIND[TAG.structure] = CONTAINER;
+
 export class AxdrCursor {
   bytes: Uint8Array = EMPTY;
   /** Position of the next value's tag byte. */
@@ -117,6 +153,93 @@ export class AxdrCursor {
       if (this.level === 0) return false;
       this.remaining = this.open[--this.level]!;
     }
+    // the common values (numbers, clocks, strings and structures shorter than 128 bytes or elements) here,
+    // small enough to be inlined into the consumers' loops; everything else (and every failure) in `general`,
+    // which gives the same result
+    const b = this.bytes;
+    const end = this.end;
+    const pos = this.pos;
+    const tag = pos < end ? b[pos]! : -1;
+    const kind = tag >= 0 ? KIND[tag]! : SLOW;
+    let start = pos + 1;
+    let n: number;
+    if (kind === FIXED) n = SIZE[tag]!;
+    else if (kind === SLOW || start >= end || b[start]! >= 0x80) return this.general();
+    else if (kind === SHORT_STRING) n = b[start++]!;
+    else {
+      // array/structure: n elements of at least one byte each
+      n = b[start++]!;
+      if (n > end - start || this.level >= MAX_DEPTH) return this.general();
+      this.remaining--;
+      this.tag = tag;
+      this.at = pos;
+      this.depth = this.level;
+      this.count = n;
+      this.num = 0;
+      this.start = this.stop = this.pos = start;
+      if (n > 0) {
+        this.open[this.level++] = this.remaining;
+        this.remaining = n;
+      }
+      return true;
+    }
+    const stop = start + n;
+    if (stop > end) return this.general();
+    this.remaining--;
+    this.tag = tag;
+    this.at = pos;
+    this.depth = this.level;
+    this.count = 0;
+    this.num = kind === FIXED && n > 0 ? this.number(tag, start) : 0;
+    this.start = start;
+    this.stop = this.pos = stop;
+    return true;
+  }
+
+  /** The number of a fixed-size value whose bytes are known to be there. */
+  private number(tag: number, at: number): number {
+    const b = this.bytes;
+    switch (tag) {
+      case TAG.boolean:
+      case TAG.uint8:
+      case TAG.enum:
+        return b[at]!;
+      case TAG.int8:
+      case TAG.bcd:
+        return (b[at]! << 24) >> 24;
+      case TAG.int16:
+        return (((b[at]! << 8) | b[at + 1]!) << 16) >> 16;
+      case TAG.uint16:
+        return (b[at]! << 8) | b[at + 1]!;
+      case TAG.int32:
+        return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+      case TAG.uint32:
+        return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+      case TAG.int64:
+      case TAG.uint64:
+      case TAG.float32:
+      case TAG.float64:
+        return this.wide(tag, at);
+      default:
+        return 0; // date-time, date, time
+    }
+  }
+
+  private wide(tag: number, at: number): number {
+    const b = this.bytes;
+    if (tag === TAG.int64 || tag === TAG.uint64) {
+      const hi = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+      const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+      return tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
+    }
+    const n = tag === TAG.float32 ? 4 : 8;
+    const f = this.float;
+    for (let i = 0; i < n; i++) f.setUint8(i, b[at + i]!);
+    return n === 4 ? f.getFloat32(0) : f.getFloat64(0);
+  }
+
+  /** Every value and every failure (`next` takes the common values' shortcut). */
+  private general(): boolean {
     const b = this.bytes;
     const end = this.end;
     let pos = this.pos;
