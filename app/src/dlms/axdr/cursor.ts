@@ -165,34 +165,26 @@ export class AxdrCursor {
     let n: number;
     if (kind === FIXED) n = SIZE[tag]!;
     else if (kind === SLOW || start >= end || b[start]! >= 0x80) return this.general();
-    else if (kind === SHORT_STRING) n = b[start++]!;
-    else {
-      // array/structure: n elements of at least one byte each
-      n = b[start++]!;
-      if (n > end - start || this.level >= MAX_DEPTH) return this.general();
-      this.remaining--;
-      this.tag = tag;
-      this.at = pos;
-      this.depth = this.level;
-      this.count = n;
-      this.num = 0;
-      this.start = this.stop = this.pos = start;
-      if (n > 0) {
-        this.open[this.level++] = this.remaining;
-        this.remaining = n;
-      }
-      return true;
-    }
-    const stop = start + n;
-    if (stop > end) return this.general();
+    else n = b[start++]!; // string length or element count (each element takes at least one byte)
+    if (start + n > end || (kind === CONTAINER && this.level >= MAX_DEPTH)) return this.general();
     this.remaining--;
     this.tag = tag;
     this.at = pos;
     this.depth = this.level;
-    this.count = 0;
-    this.num = kind === FIXED && n > 0 ? this.number(tag, start) : 0;
     this.start = start;
-    this.stop = this.pos = stop;
+    if (kind === CONTAINER) {
+      this.count = n;
+      this.num = 0;
+      this.stop = this.pos = start;
+      if (n > 0) {
+        this.open[this.level++] = this.remaining;
+        this.remaining = n;
+      }
+    } else {
+      this.count = 0;
+      this.num = kind === FIXED && n > 0 ? this.number(tag, start) : 0;
+      this.stop = this.pos = start + n;
+    }
     return true;
   }
 
