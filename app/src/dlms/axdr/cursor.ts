@@ -77,6 +77,10 @@ for (const [tag, size] of [
 }
 for (const tag of [TAG.octetString, TAG.visibleString, TAG.utf8String]) KIND[tag] = SHORT_STRING;
 KIND[TAG.array] = CONTAINER;
+/** Signed integer tags, and half the range of an n-byte integer. */
+const SIGNED = new Uint8Array(256);
+for (const tag of [TAG.int8, TAG.bcd, TAG.int16, TAG.int32]) SIGNED[tag] = 1;
+const HALF = [0, 0x80, 0x8000, 0x800000, 0x80000000];
 KIND[TAG.structure] = CONTAINER;
 
 export class AxdrCursor {
@@ -182,7 +186,15 @@ export class AxdrCursor {
       }
     } else {
       this.count = 0;
-      this.num = kind === FIXED && n > 0 ? this.number(tag, start) : 0;
+      let num = 0;
+      if (kind === FIXED && n > 0) {
+        if (n <= 4 && tag !== TAG.float32 && tag !== TAG.time) {
+          // integers up to 32 bits, big-endian
+          for (let i = 0; i < n; i++) num = num * 256 + b[start + i]!;
+          if (SIGNED[tag] === 1 && num >= HALF[n]!) num -= 2 * HALF[n]!;
+        } else num = this.number(tag, start);
+      }
+      this.num = num;
       this.stop = this.pos = start + n;
     }
     return true;
