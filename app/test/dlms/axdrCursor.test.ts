@@ -90,6 +90,18 @@ describe('AxdrCursor', () => {
     expect(walk(hex('04 0C ABC0')).tokens[0]).toMatchObject({ tag: 0x04, count: 12, num: 12, start: 2, stop: 4 });
   });
 
+  it('the short path and the general path give the same values (long length forms take the general one)', () => {
+    // structure{ visible-string "AB", array[uint16 7] } with short and with 0x81 lengths
+    const short = walk(hex('02 02 0A 02 4142 01 01 12 0007')).tokens;
+    const long = walk(hex('02 81 02 0A 81 02 4142 01 81 01 12 0007')).tokens;
+    const shape = (t: Token) => [t.tag, t.depth, t.count, t.num, t.stop - t.start];
+    expect(long.map(shape)).toEqual(short.map(shape));
+    expect(short.map((t) => t.num)).toEqual([0, 0, 0, 7]);
+    // time, date and date-time carry no number; a deep structure past the short path's depth still fails the same way
+    expect(walk(hex('1B 0A0B0C0D')).tokens[0]).toMatchObject({ num: 0, start: 1, stop: 5 });
+    expect(walk(hex('1A 07EA0B18FF')).tokens[0]).toMatchObject({ num: 0, stop: 6 });
+  });
+
   it('stops after the one value it was started on, leaving the rest', () => {
     const { tokens, c } = walk([...U16(5), ...U8(1)]);
     expect(tokens).toHaveLength(1);
