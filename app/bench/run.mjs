@@ -32,7 +32,8 @@ function measure(script, args, field) {
 }
 
 const fmt = (n) => n.toLocaleString('en-US');
-const pinned = hasTaskset ? 'taskset -c 1' : 'unpinned';
+const clock = process.env.BENCH_CLOCK === 'cpu' ? 'CPU time' : 'wall time';
+const pinned = `${hasTaskset ? 'taskset -c 1' : 'unpinned'}, ${clock}`;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 console.log(`load average before (1 / 5 / 15 min): ${load()}`);
 

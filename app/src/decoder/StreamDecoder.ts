@@ -4,7 +4,8 @@
  * order; the output does not depend on how the stream is chunked.
  */
 import { BlockAssembler, GENERAL_BLOCK_TRANSFER, parseBlock } from '../dlms/apdu/blockTransfer.js';
-import { Leaves } from '../dlms/axdr/leaves.js';
+import { notificationLength } from '../dlms/apdu/dataNotification.js';
+import { AxdrCursor } from '../dlms/axdr/cursor.js';
 import { Decryptor } from '../dlms/security/decrypt.js';
 import { MessageAssembler } from '../framing/MessageAssembler.js';
 import { isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
@@ -12,7 +13,7 @@ import { decodeMbusApplication } from './decodeMbus.js';
 import { StreamFramer, type FramingMode } from '../framing/StreamFramer.js';
 import type { Discarded, FrameEvent, Framing, LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
-import { decodeApdu } from './decodeApdu.js';
+import { DecodeContext, decodeApdu } from './decodeApdu.js';
 import type { DecodeResult } from './types.js';
 
 export interface StreamDecoderOptions {
@@ -37,11 +38,14 @@ export class StreamDecoder {
   private blockFrames: LinkFrame[] = [];
   private readonly decryptor: Decryptor;
   private readonly key: Uint8Array | null;
-  /** Reused for every push: the readings are built from it before the next one. */
-  private readonly leaves = new Leaves();
+  /** This decoder's scratch and memos (leaves, clock, OBIS texts, system title): shared with no other decoder. */
+  private readonly context = new DecodeContext();
 
   constructor(options: StreamDecoderOptions = {}) {
-    this.framer = new StreamFramer(options.framing ? { framing: options.framing } : {});
+    // bare data-notifications are measured by an A-XDR walk (dlms), handed down to the raw framer
+    const cursor = new AxdrCursor();
+    const measureNotification = (buf: Uint8Array, start: number, end: number) => notificationLength(buf, start, end, cursor);
+    this.framer = new StreamFramer(options.framing ? { framing: options.framing, measureNotification } : { measureNotification });
     this.key = options.key ?? null;
     this.decryptor = new Decryptor(this.key, options.authKey ?? null);
   }
@@ -94,7 +98,7 @@ export class StreamDecoder {
 
   private message(apdu: Uint8Array, frames: readonly LinkFrame[], results: DecodeResult[]): void {
     if (apdu[0] !== GENERAL_BLOCK_TRANSFER) {
-      results.push(decodeApdu(apdu, this.decryptor, frames, this.leaves));
+      results.push(decodeApdu(apdu, this.decryptor, frames, this.context));
       return;
     }
     try {
@@ -105,7 +109,7 @@ export class StreamDecoder {
       if (joined) {
         const all = this.blockFrames;
         this.blockFrames = [];
-        results.push(decodeApdu(joined, this.decryptor, all, this.leaves));
+        results.push(decodeApdu(joined, this.decryptor, all, this.context));
       }
     } catch (e) {
       const all = this.blockFrames.length ? this.blockFrames : frames;

@@ -1,11 +1,12 @@
 /**
  * One complete APDU → readings: unwrap general-glo-ciphering, decrypt, parse the data-notification (or
- * DSMR telegram) and extract readings. Pure apart from the decryptor's cached cipher.
+ * DSMR telegram) and extract readings. Pure apart from the decryptor's cached cipher and the caller's
+ * DecodeContext (scratch and memos of one decoder; nothing is kept at module level).
  */
 import { DATA_NOTIFICATION, parseNotificationHeader } from '../dlms/apdu/dataNotification.js';
 import { GENERAL_GLO_CIPHERING, parseGloCiphering, type GloCiphered } from '../dlms/apdu/gloCiphering.js';
-import { dateTimeIso } from '../dlms/axdr/dateTime.js';
-import { TAG } from '../dlms/axdr/decode.js';
+import { axdrCodeOf } from '../dlms/axdr/cursor.js';
+import { TAG } from '../dlms/axdr/tags.js';
 import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
 import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
@@ -58,11 +59,11 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
   try {
     header = parseNotificationHeader(plaintext);
   } catch (e) {
-    throw new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
+    throw new MeterError(axdrCodeOf(e), 'notification', { cause: (e as Error).message });
   }
   let headerTime: string | null = null;
   if (header.dateTimeAt >= 0) {
-    headerTime = dateTimeIso(plaintext, header.dateTimeAt);
+    headerTime = leaves.clocks.iso(plaintext, header.dateTimeAt);
     if (headerTime === null) throw new MeterError('DATETIME_INVALID', 'header', { hex: toHex(plaintext, header.dateTimeAt, header.dateTimeAt + 12) });
   }
   const body = header.bodyStart;
@@ -74,7 +75,7 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
       described = extractSelfDescribing(plaintext, body, end, leaves, headerTime);
     } catch (e) {
       if (isMeterError(e)) throw withSignature(e, plaintext, body);
-      throw new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
+      throw new MeterError(axdrCodeOf(e), 'notification', { cause: (e as Error).message });
     }
     if (described) return described;
   }
@@ -84,7 +85,7 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
     const after = collectLeaves(plaintext, body, end, leaves);
     if (after !== end) axdrError = new MeterError('AXDR_INVALID', 'trailing_bytes', { bytes: end - after });
   } catch (e) {
-    axdrError = isMeterError(e) ? e : new MeterError('AXDR_INVALID', 'notification', { cause: (e as Error).message });
+    axdrError = isMeterError(e) ? e : new MeterError(axdrCodeOf(e), 'notification', { cause: (e as Error).message });
   }
   // compact untagged descriptors (Sagemcom XT211) only where the ordinary reading fails: they are no A-XDR
   if (axdrError !== null) {
@@ -154,31 +155,44 @@ function checkPlausible(extracted: ExtractedReadings): void {
   }
 }
 
+/** The last system title seen and its text forms (a meter sends the same one every push). */
+class SystemTitleMemo {
+  private last: { bytes: Uint8Array; hex: string; manufacturer: string | null } | null = null;
+
+  of(apdu: Uint8Array, at: number): { hex: string; manufacturer: string | null } {
+    const last = this.last;
+    if (last) {
+      let same = true;
+      for (let i = 0; i < 8; i++) {
+        if (last.bytes[i] !== apdu[at + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return last;
+    }
+    const bytes = apdu.slice(at, at + 8);
+    this.last = { bytes, hex: toHex(bytes), manufacturer: manufacturerOf(bytes) };
+    return this.last;
+  }
+}
+
+/**
+ * Scratch and memos of one decoder (one meter): the leaves with their OBIS, text and clock memos, and the
+ * system title. StreamDecoder owns one; two decoders never share one, so the results of one meter never
+ * depend on another meter's pushes.
+ */
+export class DecodeContext {
+  readonly leaves = new Leaves();
+  readonly titles = new SystemTitleMemo();
+}
+
 /**
  * Decodes one complete APDU (general-glo-ciphering or a plain data-notification).
  * Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
-/** The last system title seen and its text forms (a meter sends the same one every push). */
-let lastTitle: { bytes: Uint8Array; hex: string; manufacturer: string | null } | null = null;
-
-function titleOf(apdu: Uint8Array, at: number): { hex: string; manufacturer: string | null } {
-  const last = lastTitle;
-  if (last) {
-    let same = true;
-    for (let i = 0; i < 8; i++) {
-      if (last.bytes[i] !== apdu[at + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return last;
-  }
-  const bytes = apdu.slice(at, at + 8);
-  lastTitle = { bytes, hex: toHex(bytes), manufacturer: manufacturerOf(bytes) };
-  return lastTitle;
-}
-
-export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: readonly LinkFrame[], leaves = new Leaves()): DecodeResult {
+export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: readonly LinkFrame[], context = new DecodeContext()): DecodeResult {
+  const leaves = context.leaves;
   let cipher: GloCiphered | null = null;
   let tag: TagStatus = 'none';
   let plaintext: Uint8Array | null = null;
@@ -191,7 +205,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       const decrypted = decryptor.decrypt(apdu, cipher);
       tag = decrypted.tag;
       plaintext = decrypted.plaintext;
-      const title = titleOf(apdu, cipher.titleAt);
+      const title = context.titles.of(apdu, cipher.titleAt);
       systemTitle = title.hex;
       manufacturer = title.manufacturer;
       try {

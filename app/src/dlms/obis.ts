@@ -3,25 +3,35 @@
  * e.g. `1-0:1.8.0` for active energy import.
  */
 
-/** Cache by A-B:C.D (an int) → list of [E, F, text]: a push repeats a handful of codes. */
-const cache = new Map<number, [number, number, string][]>();
-
-/** Formats 6 OBIS bytes at `at`; results are cached. */
+/** Formats 6 OBIS bytes at `at`. */
 export function formatObis(b: Uint8Array, at = 0): string {
-  const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-  const e = b[at + 4]!;
   const f = b[at + 5]!;
-  let list = cache.get(key);
-  if (list) {
-    for (const entry of list) if (entry[0] === e && entry[1] === f) return entry[2];
-  } else if (cache.size < 4096) {
-    list = [];
-    cache.set(key, list);
+  const s = `${b[at]}-${b[at + 1]}:${b[at + 2]}.${b[at + 3]}.${b[at + 4]}`;
+  return f === 255 ? s : `${s}*${f}`;
+}
+
+/**
+ * formatObis with a cache, one per decoder (held by Leaves): a meter repeats a handful of codes every push.
+ * By A-B:C.D (an int) → list of [E, F, text]; bounded.
+ */
+export class ObisTexts {
+  private readonly cache = new Map<number, [number, number, string][]>();
+
+  format(b: Uint8Array, at = 0): string {
+    const key = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    const e = b[at + 4]!;
+    const f = b[at + 5]!;
+    let list = this.cache.get(key);
+    if (list) {
+      for (const entry of list) if (entry[0] === e && entry[1] === f) return entry[2];
+    } else if (this.cache.size < 4096) {
+      list = [];
+      this.cache.set(key, list);
+    }
+    const s = formatObis(b, at);
+    if (list && list.length < 16) list.push([e, f, s]);
+    return s;
   }
-  let s = `${b[at]}-${b[at + 1]}:${b[at + 2]}.${b[at + 3]}.${e}`;
-  if (f !== 255) s += `*${f}`;
-  if (list && list.length < 16) list.push([e, f, s]);
-  return s;
 }
 
 /** `1.0.1.8.0` / `1.0.1.8.0.255` / `1-0:1.8.0` → `1-0:1.8.0` (for layouts written as data and for tests). */

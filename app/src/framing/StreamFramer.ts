@@ -19,7 +19,7 @@ import { buildDsmrFrame, DSMR_START, dsmrResumePoint, matchDsmr } from './dsmr/d
 import { buildHdlcFrame, HDLC_FLAG, matchHdlc } from './hdlc/hdlcFrame.js';
 import { buildMbusFrame, MBUS_START, matchMbus } from './mbus/mbusFrame.js';
 import { MBUS_ACK, MBUS_SHORT_LENGTH, MBUS_SHORT_START, matchMbusShort } from './mbus/mbusShortFrame.js';
-import { buildRawFrame, isRawStart, matchRaw, MAX_RAW_APDU } from './raw/rawApdu.js';
+import { buildRawFrame, isRawStart, MAX_RAW_APDU, rawMatcher, type NotificationMeasure } from './raw/rawApdu.js';
 import type { Discarded, FrameEvent, Framing, MatchResult } from './types.js';
 
 /**
@@ -33,6 +33,11 @@ export interface StreamFramerOptions {
   readonly framing?: FramingMode;
   /** Skipped bytes are reported in runs of at most this many bytes. Default 512. */
   readonly maxDiscardRun?: number;
+  /**
+   * Measures a bare data-notification (an A-XDR parse, which belongs to dlms: the decoder passes
+   * `notificationLength`). Without it bare `0F …` APDUs are not framed; bare `DB …` ones carry their length.
+   */
+  readonly measureNotification?: NotificationMeasure;
 }
 
 /** Longest frame any matcher may wait for (HDLC: 2047 + 2; raw APDU and DSMR telegram: 4096). */
@@ -70,7 +75,11 @@ export class StreamFramer {
    */
   private dsmrChecked = 0;
 
+  /** Bare APDUs (raw/rawApdu.ts), with the decoder's data-notification measure. */
+  private readonly matchRaw: Matcher;
+
   constructor(options: StreamFramerOptions = {}) {
+    this.matchRaw = rawMatcher(options.measureNotification ?? null);
     const framing = options.framing ?? 'auto';
     this.mode = framing === 'amis' ? 'mbus' : framing;
     this.maxDiscardRun = options.maxDiscardRun ?? 512;
@@ -108,7 +117,7 @@ export class StreamFramer {
     const mode = this.mode;
     if (b === MBUS_START && (mode === 'auto' || mode === 'mbus')) return matchMbus;
     if (b === HDLC_FLAG && (mode === 'auto' || mode === 'hdlc')) return matchHdlc;
-    if (isRawStart(b) && (mode === 'raw' || (mode === 'auto' && !this.linkLocked))) return matchRaw;
+    if (isRawStart(b) && (mode === 'raw' || (mode === 'auto' && !this.linkLocked))) return this.matchRaw;
     if (b === DSMR_START && (mode === 'auto' || mode === 'dsmr')) return matchDsmr;
     return null;
   }
@@ -141,7 +150,7 @@ export class StreamFramer {
       const resume = this.dsmrChecked;
       this.dsmrChecked = 0;
       const r = matcher === matchDsmr ? matchDsmr(buf, at, this.end, resume, endOfStream) : matcher(buf, at, this.end);
-      if (matcher === matchRaw && r.kind !== 'invalid') {
+      if (matcher === this.matchRaw && r.kind !== 'invalid') {
         // A bare APDU has no checksum: if a checksummed link frame starts inside its span, trust that one.
         const link = this.findLinkFrame(at + 1, r.kind === 'frame' ? at + r.length : this.end);
         if (link === 'pending') {
@@ -176,7 +185,7 @@ export class StreamFramer {
       }
       if (r.kind === 'invalid') {
         // a link header that failed only its checksum is evidence enough of the link layer
-        if (r.reason === 'checksum' && matcher !== matchRaw) this.linkLocked = true;
+        if (r.reason === 'checksum' && matcher !== this.matchRaw) this.linkLocked = true;
         if (buf[at] === HDLC_FLAG && r.reason === 'noise') {
           // an idle flag, or the closing flag of the previous frame not followed by another frame: not noise
           this.start++;

@@ -11,12 +11,11 @@
  */
 import { MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import { TAG } from '../dlms/axdr/decode.js';
-import { dateTimeIso } from '../dlms/axdr/dateTime.js';
+import { TAG } from '../dlms/axdr/tags.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../dlms/axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { applyListConvention } from './listScalings.js';
-import { formatObis, isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
+import { isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
@@ -68,7 +67,7 @@ export class View {
   clock(i: number): string | null {
     const tag = this.l.tag[i];
     if ((tag === TAG.octetString || tag === TAG.dateTime) && this.l.length(i) === 12) {
-      return dateTimeIso(this.b, this.l.start[i]!);
+      return this.l.clocks.iso(this.b, this.l.start[i]!);
     }
     return null;
   }
@@ -78,7 +77,7 @@ export class View {
     const start = this.l.start[i]!;
     const known = this.l.obisMemo.get(i, this.b, start);
     if (known !== undefined) return known;
-    const text = formatObis(this.b, start);
+    const text = this.l.obisTexts.format(this.b, start);
     this.l.obisMemo.set(i, this.b, start, text);
     return text;
   }

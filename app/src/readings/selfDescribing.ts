@@ -109,7 +109,7 @@ class Assembler {
     const v = this.v;
     const tag = v.l.tag[i]!;
     if (d.classId === CLASS_PUSH_SETUP) return; // the list itself or the push setup's name: not a reading
-    const obis = formatObis(v.b, d.obisAt);
+    const obis = v.l.obisTexts.format(v.b, d.obisAt);
     if (d.classId === CLASS_CLOCK) {
       if (d.attribute !== 2) return;
       const clock = v.clock(i);

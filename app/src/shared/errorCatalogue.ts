@@ -174,6 +174,24 @@ export const ERROR_CODES = {
       unexpected: 'unexpected: {cause}',
     },
   },
+  AXDR_UNKNOWN_TAG: {
+    layer: 'structure',
+    stage: 'structure',
+    hint: 'a value has a type tag that DLMS does not define: a corrupted push, a wrong key, or an unsupported meter',
+    messages: { notification: 'data-notification: {cause}' },
+  },
+  AXDR_TRUNCATED: {
+    layer: 'structure',
+    stage: 'structure',
+    hint: 'a value, or the length it announces, runs past the end of the data: bytes were lost on the line, or the key is wrong',
+    messages: { notification: 'data-notification: {cause}' },
+  },
+  AXDR_TOO_DEEP: {
+    layer: 'structure',
+    stage: 'structure',
+    hint: 'structures are nested deeper than any meter sends them (16 levels): a corrupted push or a wrong key',
+    messages: { notification: 'data-notification: {cause}' },
+  },
   DATETIME_INVALID: {
     layer: 'structure',
     stage: 'structure',

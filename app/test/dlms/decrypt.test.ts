@@ -3,7 +3,7 @@
  * plaintext must equal the one the reference encoder (node's own aes-128-ctr) encrypted, whatever the
  * sequence of counters, titles and lengths, and a plaintext handed out must never change afterwards.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseGloCiphering } from '../../src/dlms/apdu/gloCiphering.js';
 import { encodeGloCiphering } from '../../src/dlms/apdu/gloCipheringEncode.js';
@@ -62,5 +62,68 @@ describe('Decryptor: keystream computed ahead', () => {
 
   it('fills more than one slab without corrupting earlier plaintexts', () => {
     run(Array.from({ length: 200 }, (_, i) => ({ title: titleA, counter: i, length: 1 + ((i * 97) % 600) })));
+  });
+});
+
+describe('Decryptor: security control, GCM tag, missing keys', () => {
+  const authKey = Buffer.from('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF', 'hex');
+  const plaintext = Buffer.from('0F0000000100020209060100010800FF06000030390A0431323334', 'hex');
+
+  /** general-glo-ciphering with SC 0x30 (GCM, AAD = SC ‖ AK) or 0x10 (authentication only), tag 12 bytes. */
+  function gcmApdu(sc: number, counter: number, ak = authKey): Buffer {
+    const iv = Buffer.concat([titleA, Buffer.from([counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff])]);
+    const cipher = createCipheriv('aes-128-gcm', key, iv, { authTagLength: 12 });
+    const encrypted = (sc & 0x20) !== 0;
+    cipher.setAAD(encrypted ? Buffer.concat([Buffer.from([sc]), ak]) : Buffer.concat([Buffer.from([sc]), ak, plaintext]));
+    const body = encrypted ? Buffer.concat([cipher.update(plaintext), cipher.final()]) : (cipher.final(), plaintext);
+    const tag = cipher.getAuthTag();
+    const rest = Buffer.concat([Buffer.from([sc]), iv.subarray(8), body, tag]);
+    return Buffer.concat([Buffer.from([0xdb, 0x08]), titleA, Buffer.from(rest.length < 0x80 ? [rest.length] : [0x81, rest.length]), rest]);
+  }
+
+  const decrypt = (d: Decryptor, apdu: Uint8Array) => d.decrypt(apdu, parseGloCiphering(apdu));
+  const codeOf = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('SC 0x30 with the authentication key: the tag is verified', () => {
+    const out = decrypt(new Decryptor(key, authKey), gcmApdu(0x30, 7));
+    expect(Buffer.from(out.plaintext).equals(plaintext)).toBe(true);
+    expect(out.tag).toBe('verified');
+  });
+
+  it('SC 0x30 without the authentication key: decrypted by CTR, tag present but not verified', () => {
+    const out = decrypt(new Decryptor(key), gcmApdu(0x30, 8));
+    expect(Buffer.from(out.plaintext).equals(plaintext)).toBe(true);
+    expect(out.tag).toBe('not-verified');
+  });
+
+  it('a wrong authentication key or a changed ciphertext: CRYPTO_AUTH_FAILED', () => {
+    expect(codeOf(() => decrypt(new Decryptor(key, Buffer.alloc(16)), gcmApdu(0x30, 9)))).toBe('CRYPTO_AUTH_FAILED');
+    const changed = gcmApdu(0x30, 10);
+    changed[20]! ^= 1;
+    expect(codeOf(() => decrypt(new Decryptor(key, authKey), changed))).toBe('CRYPTO_AUTH_FAILED');
+  });
+
+  it('authentication only (SC 0x10): the data is in the clear, the tag verified', () => {
+    const out = decrypt(new Decryptor(key, authKey), gcmApdu(0x10, 11));
+    expect(Buffer.from(out.plaintext).equals(plaintext)).toBe(true);
+    expect(out.tag).toBe('verified');
+    expect(decrypt(new Decryptor(null), gcmApdu(0x10, 12)).tag).toBe('not-verified');
+  });
+
+  it('CRYPTO_NO_KEY without a key, CRYPTO_UNSUPPORTED for compression or another suite', () => {
+    const apdu = encodeGloCiphering(plaintext, key, titleA, 1);
+    expect(codeOf(() => decrypt(new Decryptor(null), apdu))).toBe('CRYPTO_NO_KEY');
+    expect(new Decryptor(null).hasKey).toBe(false);
+    for (const sc of [0xa0, 0x22]) {
+      const other = encodeGloCiphering(plaintext, key, titleA, 1, sc);
+      expect(codeOf(() => decrypt(new Decryptor(key), other)), `SC ${sc.toString(16)}`).toBe('CRYPTO_UNSUPPORTED');
+    }
   });
 });

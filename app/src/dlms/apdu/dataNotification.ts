@@ -7,6 +7,7 @@
  * Austrian meters send it) or `09 0C <12>` (with the octet-string tag).
  */
 import { compactBodyEnd } from '../axdr/compactDescriptors.js';
+import { AxdrCursor, AxdrInvalid, AxdrTruncated, skipValue } from '../axdr/cursor.js';
 import { decodeValue, type DlmsValue } from '../axdr/decode.js';
 import { Reader } from '../axdr/Reader.js';
 
@@ -22,34 +23,48 @@ export interface DataNotification {
 }
 
 /**
- * Parses a data-notification that must end exactly at `end`.
- * Throws AxdrTruncated when the bytes end early and RangeError for anything malformed.
+ * Parses a data-notification that must end exactly at `end` (the tree, for the frame inspector).
+ * Throws AxdrTruncated when the bytes end early and AxdrInvalid (a RangeError) for anything malformed.
  */
 export function parseDataNotification(apdu: Uint8Array, start = 0, end = apdu.length): DataNotification {
   const header = parseNotificationHeader(apdu, start, end);
   const r = new Reader(apdu, header.bodyStart, end);
   const body = decodeValue(r);
-  if (r.pos !== end) throw new RangeError(`${end - r.pos} bytes left after the notification body`);
+  if (r.pos !== end) throw new AxdrInvalid('AXDR_INVALID', `${end - r.pos} bytes left after the notification body`);
   const dateTime = header.dateTimeAt >= 0 ? apdu.subarray(header.dateTimeAt, header.dateTimeAt + 12) : null;
   return { invokeId: header.invokeId, dateTime, body, bodyStart: header.bodyStart };
 }
 
+/** `notificationLength`: the bytes end before the notification does. */
+export const NOTIFICATION_NEED_MORE = -1;
+/** `notificationLength`: no data-notification starts here. */
+export const NOTIFICATION_INVALID = -2;
+
 /**
- * Length of a complete data-notification at `start`, for framers of unframed streams. A body that is no
- * plain A-XDR may still be a compact-descriptor body (Sagemcom XT211, see axdr/compactDescriptors.ts).
+ * Length of a complete data-notification at `start`, for framers of unframed streams (injected into the raw
+ * framer by the decoder: framing does not import dlms). A body that is no plain A-XDR may still be a
+ * compact-descriptor body (Sagemcom XT211, see axdr/compactDescriptors.ts). Never throws: the length, or
+ * NOTIFICATION_NEED_MORE / NOTIFICATION_INVALID.
  */
-export function measureDataNotification(buf: Uint8Array, start: number, end: number): number {
-  const bodyStart = parseNotificationHeader(buf, start, end).bodyStart;
-  const r = new Reader(buf, bodyStart, end);
+export function notificationLength(buf: Uint8Array, start: number, end: number, cursor = new AxdrCursor()): number {
   try {
-    decodeValue(r);
+    return measureDataNotification(buf, start, end, cursor);
   } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    const compactEnd = compactBodyEnd(buf, bodyStart, end);
-    if (compactEnd < 0) throw e;
-    return compactEnd - start;
+    return e instanceof AxdrTruncated ? NOTIFICATION_NEED_MORE : NOTIFICATION_INVALID;
   }
-  return r.pos - start;
+}
+
+/** Length of a complete data-notification at `start`; throws AxdrTruncated / AxdrInvalid (RangeError). */
+export function measureDataNotification(buf: Uint8Array, start: number, end: number, cursor = new AxdrCursor()): number {
+  const bodyStart = parseNotificationHeader(buf, start, end).bodyStart;
+  const after = skipValue(cursor, buf, bodyStart, end);
+  if (after >= 0) return after - start;
+  const fault = cursor.fault;
+  const text = cursor.faultText;
+  if (fault === 'AXDR_TRUNCATED') throw new AxdrTruncated(text);
+  const compactEnd = compactBodyEnd(buf, bodyStart, end, cursor);
+  if (compactEnd < 0) throw new AxdrInvalid(fault ?? 'AXDR_INVALID', text);
+  return compactEnd - start;
 }
 
 /** Header of a data-notification: where its date-time (12 bytes) and its body start. */

@@ -3,12 +3,7 @@
  * it. AES-CTR from counter 2 is GCM without the tag (protocol.md §3). Used by the meter simulator and tests.
  */
 import { createCipheriv } from 'node:crypto';
-
-function berLength(n: number): number[] {
-  if (n < 0x80) return [n];
-  if (n < 0x100) return [0x81, n];
-  return [0x82, n >> 8, n & 0xff];
-}
+import { encodeBerLength } from '../../shared/ber.js';
 
 export function encodeGloCiphering(
   plaintext: Uint8Array,
@@ -24,5 +19,5 @@ export function encodeGloCiphering(
   const cipher = createCipheriv('aes-128-ctr', key, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const fc = [(frameCounter >>> 24) & 0xff, (frameCounter >>> 16) & 0xff, (frameCounter >>> 8) & 0xff, frameCounter & 0xff];
-  return Uint8Array.from([0xdb, 0x08, ...systemTitle, ...berLength(5 + ciphertext.length), securityControl, ...fc, ...ciphertext]);
+  return Uint8Array.from([0xdb, 0x08, ...systemTitle, ...encodeBerLength(5 + ciphertext.length), securityControl, ...fc, ...ciphertext]);
 }

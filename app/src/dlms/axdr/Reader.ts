@@ -1,9 +1,11 @@
-/** Bounds-checked cursor over a byte buffer. Every read past the end throws `AxdrTruncated`. */
+/**
+ * Bounds-checked reader of the fixed fields of APDU headers (invoke ids, frame counters, lengths). Every read
+ * past the end throws `AxdrTruncated`. A-XDR data is walked by the cursor (cursor.ts), not by this.
+ */
+import { BER_NEED_MORE, berSize, berValue, readBerLength } from '../../shared/ber.js';
+import { AxdrInvalid, AxdrTruncated } from './cursor.js';
 
-/** Thrown when the data ends before the value does; framers use it to wait for more bytes. */
-export class AxdrTruncated extends Error {
-  override readonly name = 'AxdrTruncated';
-}
+export { AxdrTruncated };
 
 export class Reader {
   constructor(
@@ -54,17 +56,12 @@ export class Reader {
     return v;
   }
 
-  /**
-   * A-XDR / BER length (IEC 62056-6-2 §4.1.3, X.690 §8.1.3): one byte < 0x80, or 0x81..0x84 followed by
-   * that many big-endian length bytes.
-   */
+  /** A-XDR / BER length (shared/ber.ts). */
   length(): number {
-    const first = this.u8();
-    if (first < 0x80) return first;
-    const count = first & 0x7f;
-    if (count === 0 || count > 3) throw new RangeError(`unsupported length form 0x${first.toString(16)}`);
-    let n = 0;
-    for (let i = 0; i < count; i++) n = n * 256 + this.u8();
-    return n;
+    const packed = readBerLength(this.bytes, this.pos, this.end);
+    if (packed === BER_NEED_MORE) throw new AxdrTruncated(`length missing at offset ${this.pos}`);
+    if (packed < 0) throw new AxdrInvalid('AXDR_INVALID', `unsupported length form 0x${this.bytes[this.pos]!.toString(16)} at offset ${this.pos}`);
+    this.pos += berSize(packed);
+    return berValue(packed);
   }
 }

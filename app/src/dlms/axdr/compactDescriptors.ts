@@ -4,8 +4,9 @@
  * <attribute u8> <A-XDR value>`. The descriptors carry no type tags, so a plain A-XDR walk fails on them;
  * raw framing (bare `0F …` APDUs) measures such a body with this instead.
  */
-import { decodeValue, TAG } from './decode.js';
+import { AxdrCursor, AxdrTruncated, skipValue } from './cursor.js';
 import { Reader } from './Reader.js';
+import { TAG } from './tags.js';
 
 /** Bytes before each value: 02 02, class-id (2), logical name (6), attribute (1). */
 export const COMPACT_DESCRIPTOR_LENGTH = 11;
@@ -14,7 +15,7 @@ export const COMPACT_DESCRIPTOR_LENGTH = 11;
  * Position after the compact body at `pos`, or -1 when the bytes do not have that shape.
  * Throws AxdrTruncated when the shape holds so far but the bytes end early.
  */
-export function compactBodyEnd(b: Uint8Array, pos: number, end: number): number {
+export function compactBodyEnd(b: Uint8Array, pos: number, end: number, cursor = new AxdrCursor()): number {
   const r = new Reader(b, pos, end);
   if (r.u8() !== TAG.structure || r.u8() !== 2 || r.u8() !== TAG.enum) return -1;
   r.u8();
@@ -27,12 +28,12 @@ export function compactBodyEnd(b: Uint8Array, pos: number, end: number): number 
     r.skip(6);
     const attribute = r.u8();
     if (classId === 0 || classId > 0xff || attribute === 0 || attribute > 32) return -1;
-    try {
-      decodeValue(r);
-    } catch (e) {
-      if (e instanceof RangeError) return -1;
-      throw e;
+    const after = skipValue(cursor, b, r.pos, end);
+    if (after < 0) {
+      if (cursor.fault === 'AXDR_TRUNCATED') throw new AxdrTruncated(cursor.faultText);
+      return -1;
     }
+    r.pos = after;
   }
   return r.pos;
 }

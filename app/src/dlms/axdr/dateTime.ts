@@ -25,67 +25,108 @@ export interface DlmsDateTime {
 /** "00" … "99": the two-digit fields of an ISO time, without a function call per field. */
 const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' : '') + i);
 const two = (n: number) => TWO[n] ?? String(n);
-const offsetText = new Map<number, string>();
 
-function offsetOf(minutes: number): string {
-  let text = offsetText.get(minutes);
-  if (text === undefined) {
-    const abs = Math.abs(minutes);
-    text = `${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
-    offsetText.set(minutes, text);
-  }
-  return text;
+/** `+02:00` for 120 minutes east of UTC. */
+export function offsetText(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
-/** Parses 12 bytes at `at`; returns null unless every field is a plausible, fully specified value. */
-export function parseDateTime(b: Uint8Array, at = 0): DlmsDateTime | null {
-  if (at + 12 > b.length) return null;
+/** Sentinels of `offsetAt`. */
+const NO_OFFSET = 0x8000;
+const INVALID = -0x8000;
+
+/**
+ * Checks the 12 bytes at `at`: INVALID unless every field is a plausible, fully specified value; else the
+ * offset in minutes east of UTC, or NO_OFFSET when the meter does not state it.
+ */
+function offsetAt(b: Uint8Array, at: number): number {
+  if (at < 0 || at + 12 > b.length) return INVALID;
   const year = (b[at]! << 8) | b[at + 1]!;
   const month = b[at + 2]!;
   const day = b[at + 3]!;
   const dow = b[at + 4]!;
-  const hour = b[at + 5]!;
-  const minute = b[at + 6]!;
-  const second = b[at + 7]!;
   const hundredths = b[at + 8]!;
-  const deviationRaw = (b[at + 9]! << 8) | b[at + 10]!;
-  const status = b[at + 11]!;
-  if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > 31) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > 31) return INVALID;
+  if (b[at + 5]! > 23 || b[at + 6]! > 59 || b[at + 7]! > 59) return INVALID;
   // 1..7, 0xFF unspecified; Norwegian Aidon meters send 0 (UtilitechAS/amsreader-firmware issue #1119 pushes)
-  if (dow !== 0xff && dow > 7) return null;
-  if (hundredths !== 0xff && hundredths > 99) return null;
-  let offsetMinutes: number | null = null;
-  if (deviationRaw !== 0x8000) {
-    const deviation = deviationRaw > 0x7fff ? deviationRaw - 0x10000 : deviationRaw;
-    if (deviation < -840 || deviation > 840) return null;
-    offsetMinutes = -deviation;
-  }
-  const dst = status !== 0xff && (status & 0x80) !== 0;
-  let iso = year + '-' + TWO[month] + '-' + TWO[day] + 'T' + TWO[hour] + ':' + TWO[minute] + ':' + TWO[second];
-  if (offsetMinutes !== null) iso += offsetOf(offsetMinutes);
-  return { year, month, day, hour, minute, second, offsetMinutes, dst, iso };
+  if (dow !== 0xff && dow > 7) return INVALID;
+  if (hundredths !== 0xff && hundredths > 99) return INVALID;
+  const deviationRaw = (b[at + 9]! << 8) | b[at + 10]!;
+  if (deviationRaw === 0x8000) return NO_OFFSET;
+  const deviation = deviationRaw > 0x7fff ? deviationRaw - 0x10000 : deviationRaw;
+  if (deviation < -840 || deviation > 840) return INVALID;
+  return -deviation;
 }
 
-/** The last date-time bytes and their ISO text: a push carries the same clock in its header and body. */
-const lastIso = { bytes: new Uint8Array(12), iso: null as string | null };
+/** ISO text without the offset of checked bytes. */
+function localText(b: Uint8Array, at: number): string {
+  const year = (b[at]! << 8) | b[at + 1]!;
+  return year + '-' + TWO[b[at + 2]!] + '-' + TWO[b[at + 3]!] + 'T' + TWO[b[at + 5]!] + ':' + TWO[b[at + 6]!] + ':' + TWO[b[at + 7]!];
+}
 
-/** ISO text of a plausible date-time at `at`, or null (memoised for the repeated clock of one push). */
+/** Parses 12 bytes at `at`; returns null unless every field is a plausible, fully specified value. */
+export function parseDateTime(b: Uint8Array, at = 0): DlmsDateTime | null {
+  const offset = offsetAt(b, at);
+  if (offset === INVALID) return null;
+  const offsetMinutes = offset === NO_OFFSET ? null : offset;
+  const status = b[at + 11]!;
+  const dst = status !== 0xff && (status & 0x80) !== 0;
+  let iso = localText(b, at);
+  if (offsetMinutes !== null) iso += offsetText(offsetMinutes);
+  return {
+    year: (b[at]! << 8) | b[at + 1]!,
+    month: b[at + 2]!,
+    day: b[at + 3]!,
+    hour: b[at + 5]!,
+    minute: b[at + 6]!,
+    second: b[at + 7]!,
+    offsetMinutes,
+    dst,
+    iso,
+  };
+}
+
+/** ISO text of a plausible date-time at `at`, or null (the pure form of DateTimeMemo.iso). */
 export function dateTimeIso(b: Uint8Array, at = 0): string | null {
-  const last = lastIso.bytes;
-  if (lastIso.iso !== null) {
-    let same = true;
-    for (let i = 0; i < 12; i++) {
-      if (last[i] !== b[at + i]) {
-        same = false;
-        break;
+  return parseDateTime(b, at)?.iso ?? null;
+}
+
+/**
+ * The last date-time bytes and their ISO text, and the last offset text: a push carries the same clock in its
+ * header and body, and a meter keeps its offset for half a year. One per decoder (held by Leaves).
+ */
+export class DateTimeMemo {
+  private readonly bytes = new Uint8Array(12);
+  private text: string | null = null;
+  private offsetMinutes = NO_OFFSET;
+  private offsetText = '';
+
+  /** ISO text of a plausible date-time at `at`, or null. */
+  iso(b: Uint8Array, at = 0): string | null {
+    const last = this.bytes;
+    if (this.text !== null && at + 12 <= b.length) {
+      let same = true;
+      for (let i = 0; i < 12; i++) {
+        if (last[i] !== b[at + i]) {
+          same = false;
+          break;
+        }
       }
+      if (same) return this.text;
     }
-    if (same) return lastIso.iso;
+    const offset = offsetAt(b, at);
+    if (offset === INVALID) return null;
+    let text = localText(b, at);
+    if (offset !== NO_OFFSET) {
+      if (offset !== this.offsetMinutes) {
+        this.offsetMinutes = offset;
+        this.offsetText = offsetText(offset);
+      }
+      text += this.offsetText;
+    }
+    for (let i = 0; i < 12; i++) last[i] = b[at + i]!;
+    this.text = text;
+    return text;
   }
-  const dt = parseDateTime(b, at);
-  if (!dt) return null;
-  for (let i = 0; i < 12; i++) last[i] = b[at + i]!;
-  lastIso.iso = dt.iso;
-  return dt.iso;
 }

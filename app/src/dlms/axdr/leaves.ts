@@ -1,11 +1,14 @@
 /**
- * Flat A-XDR walk for the decode hot path: one pass over the notification body that records every leaf value
- * in reusable typed arrays (no object per value), with nested structures flattened and `{int8 scaler, enum unit}`
- * structures recognised on the way (protocol.md §5: "flatten nested structures and then pair …").
- * The tree form (`decode.ts`) is built only for the frame inspector.
+ * Flat A-XDR leaves for the decode hot path: a consumer of the one A-XDR walker (cursor.ts) that records every
+ * leaf value in reusable typed arrays (no object per value), with nested structures flattened and
+ * `{int8 scaler, enum unit}` structures recognised on the way (protocol.md §5: "flatten nested structures and
+ * then pair …"). The tree form (`decode.ts`) is built only for the frame inspector.
  */
-import { TAG, type DlmsType } from './decode.js';
-import { AxdrTruncated } from './Reader.js';
+import { DateTimeMemo } from './dateTime.js';
+import type { DlmsType } from './decode.js';
+import { AxdrCursor, faultError } from './cursor.js';
+import { ObisTexts } from '../obis.js';
+import { TAG } from './tags.js';
 
 /** DLMS type of each data tag, for positional layouts. */
 export const TYPE_OF_TAG: Readonly<Record<number, DlmsType>> = {
@@ -80,11 +83,13 @@ export class SixByteMemo {
 
 /** Pseudo tag of a recognised {scaler, unit} structure. */
 export const SCALER_UNIT = 0xff;
-const MAX_DEPTH = 16;
 
 /**
  * Leaves of one body. For numbers `num` holds the value; for byte and text values `start`/`end` is their range
  * in `bytes`; for SCALER_UNIT `num` is the scaler and `start` the unit enum.
+ *
+ * Also the scratch and memo of one decoder (one meter): StreamDecoder owns one, so two decoders never share
+ * state; nothing in dlms/ keeps state at module level.
  */
 export class Leaves {
   count = 0;
@@ -94,9 +99,13 @@ export class Leaves {
   end = new Int32Array(64);
   /** OBIS codes and texts of the previous pushes (see LeafMemo). */
   readonly obisMemo = new SixByteMemo();
-  /** Remaining element counts of the arrays/structures open while walking (collectLeaves). */
-  readonly openCounts = new Int32Array(MAX_DEPTH);
   readonly textMemo = new LeafMemo();
+  /** OBIS texts by their bytes, whatever the leaf index (self-describing pushes, memo misses). */
+  readonly obisTexts = new ObisTexts();
+  /** The ISO text of the last clock: a push carries the same clock in its header and its body. */
+  readonly clocks = new DateTimeMemo();
+  /** The walker collectLeaves reuses. */
+  readonly cursor = new AxdrCursor();
 
   private grow(): void {
     const n = this.tag.length * 2;
@@ -133,148 +142,26 @@ export class Leaves {
   }
 }
 
-function need(pos: number, n: number, end: number): void {
-  if (pos + n > end) throw new AxdrTruncated(`need ${n} bytes at offset ${pos}, ${end - pos} left`);
-}
-
-/** Position after the last length read by `length()` (a module variable: no tuple per value). */
-let afterLength = 0;
-
-/** Reads a BER length at `pos`; the position after it is left in `afterLength`. */
-function length(b: Uint8Array, pos: number, end: number): number {
-  need(pos, 1, end);
-  const first = b[pos]!;
-  if (first < 0x80) {
-    afterLength = pos + 1;
-    return first;
-  }
-  const count = first & 0x7f;
-  if (count === 0 || count > 3) throw new RangeError(`unsupported length form 0x${first.toString(16)}`);
-  need(pos + 1, count, end);
-  let n = 0;
-  for (let i = 1; i <= count; i++) n = n * 256 + b[pos + i]!;
-  afterLength = pos + 1 + count;
-  return n;
-}
-
 /**
- * Walks one A-XDR value at `pos`, appending its leaves to `out`; returns the position after it.
- * Throws AxdrTruncated when the bytes end early and RangeError for anything malformed (as decodeValue does).
- * A loop with an explicit stack of open arrays/structures (their remaining element counts), not recursion: one
- * function call per push instead of one per value.
+ * Walks one A-XDR value at `pos` with the leaves' cursor, appending its leaves to `out`; returns the position
+ * after it. Throws AxdrTruncated when the bytes end early and AxdrInvalid (a RangeError) for anything
+ * malformed, as the tree does.
  */
 export function collectLeaves(b: Uint8Array, pos: number, end: number, out: Leaves): number {
-  const open = out.openCounts;
-  let depth = 0;
-  let remaining = 1; // values still to read at the current level: the one top value
-  for (;;) {
-    while (remaining === 0) {
-      if (depth === 0) return pos;
-      remaining = open[--depth]!;
+  const c = out.cursor.reset(b, pos, end);
+  while (c.next()) {
+    const tag = c.tag;
+    if (tag === TAG.structure || tag === TAG.array) {
+      // {int8 scaler, enum unit}: 02 02 0F ss 16 uu
+      const at = c.start;
+      if (tag === TAG.structure && c.count === 2 && at + 4 <= end && b[at] === TAG.int8 && b[at + 2] === TAG.enum) {
+        out.push(SCALER_UNIT, (b[at + 1]! << 24) >> 24, b[at + 3]!, 0);
+        c.skipElements(4);
+      }
+      continue;
     }
-    remaining--;
-    need(pos, 1, end);
-    const tag = b[pos++]!;
-    switch (tag) {
-      case TAG.null:
-        out.push(tag, 0, pos, pos);
-        continue;
-      case TAG.array:
-      case TAG.structure: {
-        if (depth >= MAX_DEPTH) throw new RangeError(`nesting deeper than ${MAX_DEPTH}`);
-        const count = length(b, pos, end);
-        pos = afterLength;
-        if (count > end - pos) throw new AxdrTruncated(`${count} elements announced, ${end - pos} bytes left`);
-        // {int8 scaler, enum unit}: 02 02 0F ss 16 uu
-        if (tag === TAG.structure && count === 2 && pos + 4 <= end && b[pos] === TAG.int8 && b[pos + 2] === TAG.enum) {
-          out.push(SCALER_UNIT, (b[pos + 1]! << 24) >> 24, b[pos + 3]!, 0);
-          pos += 4;
-          continue;
-        }
-        open[depth++] = remaining;
-        remaining = count;
-        continue;
-      }
-      case TAG.boolean:
-      case TAG.uint8:
-      case TAG.enum:
-        need(pos, 1, end);
-        out.push(tag, b[pos]!, pos, pos + 1);
-        pos += 1;
-        continue;
-      case TAG.int8:
-      case TAG.bcd:
-        need(pos, 1, end);
-        out.push(tag, (b[pos]! << 24) >> 24, pos, pos + 1);
-        pos += 1;
-        continue;
-      case TAG.int16:
-        need(pos, 2, end);
-        out.push(tag, (((b[pos]! << 8) | b[pos + 1]!) << 16) >> 16, pos, pos + 2);
-        pos += 2;
-        continue;
-      case TAG.uint16:
-        need(pos, 2, end);
-        out.push(tag, (b[pos]! << 8) | b[pos + 1]!, pos, pos + 2);
-        pos += 2;
-        continue;
-      case TAG.int32:
-      case TAG.uint32: {
-        need(pos, 4, end);
-        const v = (b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!;
-        out.push(tag, tag === TAG.int32 ? v : v >>> 0, pos, pos + 4);
-        pos += 4;
-        continue;
-      }
-      case TAG.int64:
-      case TAG.uint64: {
-        need(pos, 8, end);
-        const hi = ((b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!) >>> 0;
-        const lo = ((b[pos + 4]! << 24) | (b[pos + 5]! << 16) | (b[pos + 6]! << 8) | b[pos + 7]!) >>> 0;
-        const v = tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
-        out.push(tag, v, pos, pos + 8);
-        pos += 8;
-        continue;
-      }
-      case TAG.float32:
-      case TAG.float64: {
-        const n = tag === TAG.float32 ? 4 : 8;
-        need(pos, n, end);
-        const view = new DataView(b.buffer, b.byteOffset + pos, n);
-        out.push(tag, n === 4 ? view.getFloat32(0) : view.getFloat64(0), pos, pos + n);
-        pos += n;
-        continue;
-      }
-      case TAG.octetString:
-      case TAG.visibleString:
-      case TAG.utf8String: {
-        const n = length(b, pos, end);
-        pos = afterLength;
-        need(pos, n, end);
-        out.push(tag, 0, pos, pos + n);
-        pos += n;
-        continue;
-      }
-      case TAG.bitString: {
-        const bits = length(b, pos, end);
-        pos = afterLength;
-        const n = Math.ceil(bits / 8);
-        need(pos, n, end);
-        out.push(tag, bits, pos, pos + n);
-        pos += n;
-        continue;
-      }
-      case TAG.dateTime:
-      case TAG.date:
-      case TAG.time: {
-        const n = tag === TAG.dateTime ? 12 : tag === TAG.date ? 5 : 4;
-        need(pos, n, end);
-        out.push(tag, 0, pos, pos + n);
-        pos += n;
-        continue;
-      }
-      default:
-        throw new RangeError(`unknown A-XDR type tag 0x${tag.toString(16).padStart(2, '0')} at offset ${pos - 1}`);
-    }
+    out.push(tag, c.num, c.start, c.stop);
   }
+  if (c.fault !== null) throw faultError(c);
+  return c.pos;
 }

@@ -1,10 +1,12 @@
 /**
  * A-XDR outline for bug reports (`decode --explain`): one line per value with its byte offset, type and
  * decoded text, indented by nesting depth. Tags per the Green Book "Data" CHOICE (decode.ts `TAG`).
- * Pure and tolerant: it never throws; where the bytes stop making sense it says so in the last line.
+ * A consumer of the one A-XDR walker (cursor.ts). Pure and tolerant: it never throws; where the bytes stop
+ * making sense it says so in the last line (the cursor's fault, as data).
  */
-import { TAG } from './decode.js';
+import { AxdrCursor, TYPE_NAME } from './cursor.js';
 import { parseDateTime } from './dateTime.js';
+import { TAG } from './tags.js';
 import { formatObis, isValueObis } from '../obis.js';
 import { toHex } from '../../shared/hex.js';
 
@@ -14,28 +16,6 @@ export interface OutlineLine {
   readonly depth: number;
   readonly text: string;
 }
-
-const MAX_DEPTH = 16;
-const FIXED: Readonly<Record<number, readonly [string, number]>> = {
-  [TAG.boolean]: ['boolean', 1],
-  [TAG.int8]: ['int8', 1],
-  [TAG.uint8]: ['uint8', 1],
-  [TAG.enum]: ['enum', 1],
-  [TAG.bcd]: ['bcd', 1],
-  [TAG.int16]: ['int16', 2],
-  [TAG.uint16]: ['uint16', 2],
-  [TAG.int32]: ['int32', 4],
-  [TAG.uint32]: ['uint32', 4],
-  [TAG.float32]: ['float32', 4],
-  [TAG.int64]: ['int64', 8],
-  [TAG.uint64]: ['uint64', 8],
-  [TAG.float64]: ['float64', 8],
-  [TAG.dateTime]: ['date-time', 12],
-  [TAG.date]: ['date', 5],
-  [TAG.time]: ['time', 4],
-};
-
-class OutlineStop extends Error {}
 
 function readNumber(b: Uint8Array, tag: number, at: number): string {
   const view = new DataView(b.buffer, b.byteOffset + at);
@@ -67,7 +47,7 @@ function readNumber(b: Uint8Array, tag: number, at: number): string {
     case TAG.dateTime:
       return `${toHex(b, at, at + 12)}${describeClock(b, at)}`;
     default:
-      return toHex(b, at, at + (FIXED[tag]?.[1] ?? 0));
+      return toHex(b, at, at + (tag === TAG.date ? 5 : 4));
   }
 }
 
@@ -96,56 +76,32 @@ export function outlineAxdr(b: Uint8Array, start: number, end = b.length, maxLin
     if (lines.length < maxLines) lines.push({ offset, depth, text });
     else if (truncatedAt < 0) truncatedAt = offset;
   };
-  const length = (pos: number): [number, number] => {
-    if (pos >= end) throw new OutlineStop(`length byte missing at offset ${pos}`);
-    const first = b[pos]!;
-    if (first < 0x80) return [first, pos + 1];
-    const count = first & 0x7f;
-    if (count === 0 || count > 3 || pos + 1 + count > end) throw new OutlineStop(`bad length 0x${first.toString(16)} at offset ${pos}`);
-    let n = 0;
-    for (let i = 1; i <= count; i++) n = n * 256 + b[pos + i]!;
-    return [n, pos + 1 + count];
-  };
-  const walk = (pos: number, depth: number): number => {
-    if (pos >= end) throw new OutlineStop(`value missing at offset ${pos}`);
-    const tag = b[pos]!;
-    if (tag === TAG.array || tag === TAG.structure) {
-      if (depth >= MAX_DEPTH) throw new OutlineStop(`nesting deeper than ${MAX_DEPTH} at offset ${pos}`);
-      const [count, at] = length(pos + 1);
-      add(pos, depth, `${tag === TAG.array ? 'array' : 'structure'}(${count})`);
-      let p = at;
-      for (let i = 0; i < count; i++) p = walk(p, depth + 1);
-      return p;
-    }
-    if (tag === TAG.null) {
-      add(pos, depth, 'null');
-      return pos + 1;
-    }
-    const fixed = FIXED[tag];
-    if (fixed) {
-      const [name, n] = fixed;
-      if (pos + 1 + n > end) throw new OutlineStop(`${name} at offset ${pos} needs ${n} bytes, ${end - pos - 1} left`);
-      add(pos, depth, `${name} ${readNumber(b, tag, pos + 1)}`);
-      return pos + 1 + n;
-    }
-    if (tag === TAG.octetString || tag === TAG.visibleString || tag === TAG.utf8String || tag === TAG.bitString) {
-      const [n, at] = length(pos + 1);
-      const bytes = tag === TAG.bitString ? Math.ceil(n / 8) : n;
-      if (at + bytes > end) throw new OutlineStop(`string at offset ${pos} announces ${bytes} bytes, ${end - at} left`);
-      const name = tag === TAG.octetString ? 'octet-string' : tag === TAG.visibleString ? 'visible-string' : tag === TAG.utf8String ? 'utf8-string' : 'bit-string';
-      const text = tag === TAG.bitString ? '' : describeOctets(b, at, at + bytes);
-      add(pos, depth, `${name}(${n}) ${toHex(b, at, at + bytes)}${text}`);
-      return at + bytes;
-    }
-    throw new OutlineStop(`unknown A-XDR tag 0x${tag.toString(16).padStart(2, '0')} at offset ${pos}`);
-  };
-  try {
-    const after = walk(start, 0);
-    if (after < end) add(after, 0, `(${end - after} bytes after the value)`);
-  } catch (e) {
-    if (!(e instanceof OutlineStop)) throw e;
-    add(Math.min(end, b.length), 0, `(stops: ${e.message})`);
-  }
+  const c = new AxdrCursor().reset(b, start, end);
+  c.strictCounts = false;
+  while (c.next()) add(c.at, c.depth, describe(c));
+  if (c.fault !== null) add(Math.min(end, b.length), 0, `(stops: ${c.faultText})`);
+  else if (c.pos < end) add(c.pos, 0, `(${end - c.pos} bytes after the value)`);
   if (truncatedAt >= 0) lines.push({ offset: truncatedAt, depth: 0, text: `(… more values from offset ${truncatedAt}, not shown)` });
   return lines;
+}
+
+function describe(c: AxdrCursor): string {
+  const b = c.bytes;
+  const tag = c.tag;
+  const name = TYPE_NAME[tag]!;
+  switch (tag) {
+    case TAG.array:
+    case TAG.structure:
+      return `${name}(${c.count})`;
+    case TAG.null:
+      return name;
+    case TAG.octetString:
+    case TAG.visibleString:
+    case TAG.utf8String:
+      return `${name}(${c.stop - c.start}) ${toHex(b, c.start, c.stop)}${describeOctets(b, c.start, c.stop)}`;
+    case TAG.bitString:
+      return `${name}(${c.count}) ${toHex(b, c.start, c.stop)}`;
+    default:
+      return `${name} ${readNumber(b, tag, c.start)}`;
+  }
 }

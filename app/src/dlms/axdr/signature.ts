@@ -1,6 +1,7 @@
 /**
  * Compact type signature of an A-XDR value: its shape without any value, short enough to paste into a bug
- * report (the `signature` of a LAYOUT_UNKNOWN error). Built only on the failure path.
+ * report (the `signature` of a LAYOUT_UNKNOWN error). Built only on the failure path, on the one A-XDR
+ * walker (cursor.ts); a fault is written into the signature, never thrown.
  *
  * Notation:
  *   S(a,b,…)  structure          A(a,b,…)  array
@@ -12,107 +13,54 @@
  *   ?@40      bytes that do not parse as A-XDR from offset 40 on
  * The text is cut at MAX_LENGTH characters with `…`.
  */
-import { TAG } from './decode.js';
+import { AxdrCursor } from './cursor.js';
+import { TAG } from './tags.js';
 
 export const MAX_SIGNATURE_LENGTH = 400;
-const MAX_DEPTH = 16;
 
-const FIXED: Readonly<Record<number, [string, number]>> = {
-  [TAG.null]: ['N', 0],
-  [TAG.boolean]: ['BOOL', 1],
-  [TAG.int32]: ['I32', 4],
-  [TAG.uint32]: ['U32', 4],
-  [TAG.bcd]: ['BCD', 1],
-  [TAG.int8]: ['I8', 1],
-  [TAG.int16]: ['I16', 2],
-  [TAG.uint8]: ['U8', 1],
-  [TAG.uint16]: ['U16', 2],
-  [TAG.int64]: ['I64', 8],
-  [TAG.uint64]: ['U64', 8],
-  [TAG.enum]: ['E', 1],
-  [TAG.float32]: ['F32', 4],
-  [TAG.float64]: ['F64', 8],
-  [TAG.dateTime]: ['DT', 12],
-  [TAG.date]: ['DATE', 5],
-  [TAG.time]: ['TIME', 4],
+const CODE: Readonly<Record<number, string>> = {
+  [TAG.null]: 'N',
+  [TAG.boolean]: 'BOOL',
+  [TAG.int32]: 'I32',
+  [TAG.uint32]: 'U32',
+  [TAG.bcd]: 'BCD',
+  [TAG.int8]: 'I8',
+  [TAG.int16]: 'I16',
+  [TAG.uint8]: 'U8',
+  [TAG.uint16]: 'U16',
+  [TAG.int64]: 'I64',
+  [TAG.uint64]: 'U64',
+  [TAG.enum]: 'E',
+  [TAG.float32]: 'F32',
+  [TAG.float64]: 'F64',
+  [TAG.dateTime]: 'DT',
+  [TAG.date]: 'DATE',
+  [TAG.time]: 'TIME',
+  [TAG.octetString]: 'O',
+  [TAG.visibleString]: 'V',
+  [TAG.utf8String]: 'UTF',
+  [TAG.bitString]: 'BIT',
 };
 
-class Unparsable extends Error {
-  constructor(readonly at: number) {
-    super(`unparsable at ${at}`);
+/**
+ * Signature of the next value of the walk; at a fault `?@offset` (and the walk stays stopped, so every open
+ * structure closes with what it had so far).
+ */
+function signatureOf(c: AxdrCursor): string {
+  if (!c.next()) return `?@${c.faultAt}`;
+  const tag = c.tag;
+  if (tag !== TAG.array && tag !== TAG.structure) {
+    const code = CODE[tag]!;
+    if (tag === TAG.bitString) return `${code}${c.count}`;
+    return tag === TAG.octetString || tag === TAG.visibleString || tag === TAG.utf8String ? `${code}${c.stop - c.start}` : code;
   }
-}
-
-/** A structure cut short by unparsable bytes: its signature so far. */
-class PartialSignature extends Unparsable {
-  constructor(
-    readonly text: string,
-    at: number,
-  ) {
-    super(at);
+  const items: string[] = [];
+  const count = c.count;
+  for (let i = 0; i < count; i++) {
+    items.push(signatureOf(c));
+    if (c.fault !== null) break;
   }
-}
-
-function berLength(b: Uint8Array, pos: number, end: number): [number, number] {
-  if (pos >= end) throw new Unparsable(pos);
-  const first = b[pos]!;
-  if (first < 0x80) return [first, pos + 1];
-  const count = first & 0x7f;
-  if (count === 0 || count > 3 || pos + 1 + count > end) throw new Unparsable(pos);
-  let n = 0;
-  for (let i = 1; i <= count; i++) n = n * 256 + b[pos + i]!;
-  return [n, pos + 1 + count];
-}
-
-/** Signature of the value at `pos` and the position after it. */
-function walk(b: Uint8Array, pos: number, end: number, depth: number, out: { pos: number }): string {
-  if (pos >= end) throw new Unparsable(pos);
-  const tag = b[pos]!;
-  const fixed = FIXED[tag];
-  if (fixed) {
-    if (pos + 1 + fixed[1] > end) throw new Unparsable(pos);
-    out.pos = pos + 1 + fixed[1];
-    return fixed[0];
-  }
-  switch (tag) {
-    case TAG.array:
-    case TAG.structure: {
-      if (depth >= MAX_DEPTH) throw new Unparsable(pos);
-      const [count, after] = berLength(b, pos + 1, end);
-      if (count > end - after) throw new Unparsable(pos);
-      const items: string[] = [];
-      let at = after;
-      try {
-        for (let i = 0; i < count; i++) {
-          items.push(walk(b, at, end, depth + 1, out));
-          at = out.pos;
-        }
-      } catch (e) {
-        if (!(e instanceof Unparsable)) throw e;
-        items.push(e instanceof PartialSignature ? e.text : `?@${e.at}`);
-        throw new PartialSignature(`${tag === TAG.array ? 'A' : 'S'}(${collapse(items)})`, e.at);
-      }
-      out.pos = at;
-      return `${tag === TAG.array ? 'A' : 'S'}(${collapse(items)})`;
-    }
-    case TAG.octetString:
-    case TAG.visibleString:
-    case TAG.utf8String: {
-      const [n, after] = berLength(b, pos + 1, end);
-      if (after + n > end) throw new Unparsable(pos);
-      out.pos = after + n;
-      return `${tag === TAG.octetString ? 'O' : tag === TAG.visibleString ? 'V' : 'UTF'}${n}`;
-    }
-    case TAG.bitString: {
-      const [bits, after] = berLength(b, pos + 1, end);
-      const n = Math.ceil(bits / 8);
-      if (after + n > end) throw new Unparsable(pos);
-      out.pos = after + n;
-      return `BIT${bits}`;
-    }
-    default:
-      throw new Unparsable(pos);
-  }
+  return `${tag === TAG.array ? 'A' : 'S'}(${collapse(items)})`;
 }
 
 /** Collapses repeated elements and repeated runs of up to 4 elements: `a,a,a` → `3×a`, `a,b,a,b` → `2×(a,b)`. */
@@ -149,15 +97,8 @@ function sameRun(items: readonly string[], a: number, b: number, k: number): boo
 
 /** The signature of the A-XDR value at `start` (e.g. a notification body); see the module doc. */
 export function typeSignature(b: Uint8Array, start: number, end = b.length): string {
-  const out = { pos: start };
-  let text: string;
-  try {
-    text = walk(b, start, end, 0, out);
-    if (out.pos < end) text += `,?@${out.pos}`;
-  } catch (e) {
-    if (e instanceof PartialSignature) text = e.text;
-    else if (e instanceof Unparsable) text = `?@${e.at}`;
-    else throw e;
-  }
+  const c = new AxdrCursor().reset(b, start, end);
+  let text = signatureOf(c);
+  if (c.fault === null && c.pos < end) text += `,?@${c.pos}`;
   return text.length > MAX_SIGNATURE_LENGTH ? `${text.slice(0, MAX_SIGNATURE_LENGTH - 1)}…` : text;
 }

@@ -3,35 +3,50 @@
  * sends `DB 08 <system title> 82 01 F2 30 …` directly; unencrypted meters may send a bare `0F …`).
  * Without a checksum the only framing evidence is the APDU's own length (general-glo-ciphering) or a
  * complete A-XDR parse (data-notification), so raw framing is tried only until a link layer is seen.
+ *
+ * The A-XDR parse belongs to dlms (a higher layer): the decoder hands it in as a `NotificationMeasure`
+ * (dlms/apdu/dataNotification.ts `notificationLength`). Without one, only general-glo-ciphering is framed.
  */
-import { AxdrTruncated } from '../../dlms/axdr/Reader.js';
-import { DATA_NOTIFICATION, measureDataNotification } from '../../dlms/apdu/dataNotification.js';
-import { GENERAL_GLO_CIPHERING } from '../../dlms/apdu/gloCiphering.js';
+import { BER_NEED_MORE, berSize, berValue, readBerLength } from '../../shared/ber.js';
 import type { FrameField, LinkFrame, MatchResult } from '../types.js';
+
+/** APDU tags (IEC 62056-5-3 §8): general-glo-ciphering and data-notification. */
+export const GENERAL_GLO_CIPHERING = 0xdb;
+export const DATA_NOTIFICATION = 0x0f;
+
+/**
+ * Length of a complete data-notification at `start` (bytes before `end` only), or
+ * MEASURE_NEED_MORE / MEASURE_INVALID.
+ */
+export type NotificationMeasure = (buf: Uint8Array, start: number, end: number) => number;
+export const MEASURE_NEED_MORE = -1;
+export const MEASURE_INVALID = -2;
+
+type Matcher = (buf: Uint8Array, start: number, end: number) => MatchResult;
 
 /** Longest bare APDU accepted (the Steiermark T210-D-R push is 511 bytes). */
 export const MAX_RAW_APDU = 4096;
 
 export const isRawStart = (b: number) => b === GENERAL_GLO_CIPHERING || b === DATA_NOTIFICATION;
 
-export function matchRaw(buf: Uint8Array, start: number, end: number): MatchResult {
-  return buf[start] === GENERAL_GLO_CIPHERING ? matchGlo(buf, start, end) : matchNotification(buf, start, end);
+/** The matcher of bare APDUs; data-notifications are measured by `measure` (none: not framed). */
+export function rawMatcher(measure: NotificationMeasure | null): Matcher {
+  return (buf, start, end) =>
+    buf[start] === GENERAL_GLO_CIPHERING ? matchGlo(buf, start, end) : measure ? matchNotification(measure, buf, start, end) : NOISE;
 }
+
+const NOISE: MatchResult = { kind: 'invalid', reason: 'noise' };
 
 function matchGlo(buf: Uint8Array, start: number, end: number): MatchResult {
   // DB 08 <8 bytes system title> <BER length> SC FC(4) …
   if (end - start < 12) return { kind: 'need', total: 12 };
   if (buf[start + 1] !== 0x08) return { kind: 'invalid', reason: 'noise' };
-  let at = start + 10;
-  const first = buf[at++]!;
-  let length: number;
-  if (first < 0x80) length = first;
-  else if (first === 0x81) length = buf[at++]!;
-  else if (first === 0x82) {
-    if (end - start < 14) return { kind: 'need', total: 14 };
-    length = (buf[at]! << 8) | buf[at + 1]!;
-    at += 2;
-  } else return { kind: 'invalid', reason: 'noise' };
+  const packed = readBerLength(buf, start + 10, end);
+  if (packed === BER_NEED_MORE) return { kind: 'need', total: 14 };
+  // lengths up to 0x82 (65535 bytes): a longer form is no push
+  if (packed < 0 || berSize(packed) > 3) return { kind: 'invalid', reason: 'noise' };
+  const length = berValue(packed);
+  const at = start + 10 + berSize(packed);
   // the buffer is reused: bytes at or after `end` are stale, never read them
   if (at >= end) return { kind: 'need', total: at - start + 1 };
   const sc = buf[at]!;
@@ -43,14 +58,11 @@ function matchGlo(buf: Uint8Array, start: number, end: number): MatchResult {
   return { kind: 'frame', length: total };
 }
 
-function matchNotification(buf: Uint8Array, start: number, end: number): MatchResult {
-  try {
-    const length = measureDataNotification(buf, start, Math.min(end, start + MAX_RAW_APDU));
-    return { kind: 'frame', length };
-  } catch (e) {
-    if (e instanceof AxdrTruncated && end - start < MAX_RAW_APDU) return { kind: 'need', total: end - start + 1 };
-    return { kind: 'invalid', reason: 'noise' };
-  }
+function matchNotification(measure: NotificationMeasure, buf: Uint8Array, start: number, end: number): MatchResult {
+  const length = measure(buf, start, Math.min(end, start + MAX_RAW_APDU));
+  if (length >= 0) return { kind: 'frame', length };
+  if (length === MEASURE_NEED_MORE && end - start < MAX_RAW_APDU) return { kind: 'need', total: end - start + 1 };
+  return NOISE;
 }
 
 /** The frame object for a bare APDU. */
