@@ -11,14 +11,16 @@ import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
 import { extractReadings } from '../readings/extract.js';
 import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis.js';
-import { implausibility, quantityOf } from '../readings/quantities.js';
+import { checkAndNormalise, derivedOf } from '../readings/normalise.js';
+import { quantityOf } from '../readings/quantities.js';
 import type { ExtractedReadings, Readings } from '../readings/readings.js';
 import { extractCompactDescriptors, extractSelfDescribing } from '../readings/selfDescribing.js';
 import type { Decryptor, TagStatus } from '../dlms/security/decrypt.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import type { DecodeResult, MeterIdentity } from './types.js';
+import { meterIdentity } from './manufacturers.js';
+import type { DecodeResult } from './types.js';
 
 function manufacturerOf(systemTitle: Uint8Array): string | null {
   for (let i = 0; i < 3; i++) {
@@ -142,19 +144,6 @@ function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string
 }
 
 /**
- * Every reading must be a possible value of its quantity (quantities.ts): a push with one impossible number
- * is rejected whole, whichever strategy read it. No allocation unless a value fails.
- */
-function checkPlausible(extracted: ExtractedReadings): void {
-  if (extracted.plausibilityChecked) return; // the tagged extractor checked every quantity already
-  const readings = extracted.readings;
-  for (const obis in readings) {
-    const why = implausibility(obis, readings[obis]!);
-    if (why !== null) throw new MeterError('VALUE_IMPLAUSIBLE', `${why} (${extracted.layout})`);
-  }
-}
-
-/**
  * Decodes one complete APDU (general-glo-ciphering or a plain data-notification).
  * Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
@@ -210,9 +199,10 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       throw new MeterError('APDU_UNKNOWN', `APDU tag 0x${toHex(apdu, 0, 1)}`);
     }
     extracted = unscaledWithoutUnits(extracted, manufacturer);
-    checkPlausible(extracted);
-    const meter: MeterIdentity = { id: meterNumber(extracted), systemTitle, manufacturer };
-    const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
+    // the tagged extractor checked and normalised every quantity already (hot path)
+    if (!extracted.plausibilityChecked) checkAndNormalise(extracted.readings, extracted.layout);
+    const meter = meterIdentity(meterNumber(extracted), systemTitle, manufacturer);
+    const push = { meter, time: extracted.time, readings: extracted.readings, derived: derivedOf(extracted.readings), layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
     return { ok: true, push, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   } catch (e) {
     const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', `unexpected: ${(e as Error).message}`);

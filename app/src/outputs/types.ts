@@ -1,5 +1,6 @@
 /** What the pipeline hands to the outputs (MQTT, Home Assistant discovery). */
 import type { MeterIdentity } from '../decoder/types.js';
+import type { DerivedValues } from '../readings/normalise.js';
 import type { Readings } from '../readings/readings.js';
 
 /** A push that passed decoding and the plausibility guards: safe to publish. */
@@ -9,6 +10,8 @@ export interface AcceptedPush {
   readonly time: string | null;
   /** OBIS `A-B:C.D.E` → value/unit, as decoded (energy in Wh, power in W …). */
   readonly readings: Readings;
+  /** Net power and the powers it comes from, computed once in the readings layer: consumers never re-derive. */
+  readonly derived: DerivedValues;
   /** When the last byte of the push arrived. */
   readonly receivedAt: Date;
 }

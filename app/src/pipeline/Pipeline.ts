@@ -48,9 +48,7 @@ function summary(p: AcceptedPush): string {
   const ee = num('1-0:2.8.0');
   if (ei !== null) parts.push(`import ${(ei / 1000).toFixed(3)} kWh`);
   if (ee !== null) parts.push(`export ${(ee / 1000).toFixed(3)} kWh`);
-  const pi = num('1-0:1.7.0');
-  const pe = num('1-0:2.7.0');
-  if (pi !== null || pe !== null) parts.push(`power ${(pi ?? 0) - (pe ?? 0)} W net`);
+  if (p.derived.netPowerW !== null) parts.push(`power ${p.derived.netPowerW} W net`);
   const u = ['1-0:32.7.0', '1-0:52.7.0', '1-0:72.7.0'].map(num).filter((x): x is number => x !== null);
   if (u.length) parts.push(`${u.join('/')} V`);
   return `meter ${p.meter.id ?? p.meter.systemTitle ?? '?'} ${p.time ?? ''}: ${parts.join(', ') || `${Object.keys(r).length} values`}`;
@@ -199,7 +197,7 @@ export class Pipeline implements LivenessProbe {
       this.refreshStatus(now);
       return;
     }
-    const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, receivedAt: new Date(now) };
+    const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, derived: push.derived, receivedAt: new Date(now) };
     // MQTT first: Home Assistant should not wait for the panel's display objects or the log line
     for (const sink of this.sinks) sink.publishPush(accepted);
     this.state.recordResult(result, null, accepted);

@@ -123,12 +123,11 @@ export function identityHash(identity: string): number {
   return h >>> 0;
 }
 
-/** kWh/MWh → Wh, kW → W; raw registers without scaler are not used. */
+/** An energy register in Wh (readings arrive in the product's units, readings/normalise.ts); raw registers without scaler are not used. */
 function scaled(readings: Readings, obis: string): number | null {
   const r = readings[obis];
   if (!r || typeof r.value !== 'number' || !Number.isFinite(r.value) || r.unscaled) return null;
-  const factor = r.unit?.startsWith('k') ? 1000 : r.unit?.startsWith('M') ? 1_000_000 : 1;
-  return r.value * factor;
+  return r.value;
 }
 
 /** Total register (C.8.0), else the sum of the tariff registers C.8.1–C.8.4 (DSMR meters send only those). */
@@ -142,14 +141,12 @@ function counter(readings: Readings, c: 1 | 2): number | null {
 /** The store's view of an accepted push. */
 export function sampleOf(push: AcceptedPush): HistorySample {
   const r = push.readings;
-  const pi = scaled(r, '1-0:1.7.0');
-  const pe = scaled(r, '1-0:2.7.0');
   return {
     t: push.receivedAt.getTime(),
     identity: push.meter.id ?? push.meter.systemTitle ?? '',
     importWh: counter(r, 1),
     exportWh: counter(r, 2),
-    netW: pi === null && pe === null ? null : (pi ?? 0) - (pe ?? 0),
+    netW: push.derived.netPowerW,
   };
 }
 
