@@ -432,6 +432,20 @@ describe('state payload', () => {
     expect(s).not.toHaveProperty('voltage_l1');
   });
 
+  it('the outputs never convert from meter units: a reading not normalised by the readings layer is not published', () => {
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112.944, unit: 'kWh' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:1.7.0')!, { value: 1.068, unit: 'kW' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:13.7.0')!, { value: 98.5, unit: '%' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112944, unit: 'Wh' })).toBe(7112.944);
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112944 })).toBe(7112.944);
+  });
+
+  it('net power is the push\'s derived value (readings layer), not computed from the readings again', () => {
+    const readings: Readings = { '1-0:1.7.0': { value: 500, unit: 'W' }, '1-0:2.7.0': { value: 200, unit: 'W' } };
+    const accepted = { ...push(readings), derived: { powerImportW: 500, powerExportW: 200, netPowerW: 301 } };
+    expect(buildState(accepted).net_power).toBe(301);
+  });
+
   it('meter time: offsets kept, local times get the TZ offset, garbage is null', () => {
     expect(meterTime('2021-09-27T09:47:15+02:00')).toBe('2021-09-27T09:47:15+02:00');
     expect(meterTime('2021-07-01T12:00:00')).toBe('2021-07-01T12:00:00+02:00');
