@@ -7,7 +7,8 @@
  *   value whose unit is not one of its quantity's is refused: the decode path rejects the push
  *   (VALUE_IMPLAUSIBLE, the plausibility check below); the tolerant `normalisedReadings` marks it unscaled
  *   (raw number, no unit), so it never becomes a sensor value in a wrong unit.
- * - Net power is computed here (`derivedOf`) and carried in the push: the outputs, the monitor, the history store
+ * - Net power and the energy counters (total register or tariff sum) are computed here (`derivedOf`) and carried in
+ *   the push: the outputs, the monitor, the history store
  *   and the pipeline's log line use it and compute nothing themselves.
  */
 import { MeterError } from '../shared/errors.js';
@@ -96,12 +97,25 @@ export interface DerivedValues {
    * export register; null without a usable import power, or when an export register is there but unusable.
    */
   readonly netPowerW: number | null;
+  /**
+   * Active energy import in Wh: the total register (1-0:1.8.0), else the sum of the tariff registers 1-0:1.8.1 to
+   * 1-0:1.8.4 (DSMR meters send only those); null when there is none that is usable (scaled, finite).
+   */
+  readonly energyImportWh: number | null;
+  /** Active energy export in Wh (1-0:2.8.0, else 1-0:2.8.1 to 1-0:2.8.4), likewise. */
+  readonly energyExportWh: number | null;
 }
 
-export const NO_DERIVED_VALUES: DerivedValues = Object.freeze({ powerImportW: null, powerExportW: null, netPowerW: null });
+export const NO_DERIVED_VALUES: DerivedValues = Object.freeze({
+  powerImportW: null,
+  powerExportW: null,
+  netPowerW: null,
+  energyImportWh: null,
+  energyExportWh: null,
+});
 
-/** A power reading's value in W, or null when it must not be used (absent, unscaled, not a finite number). */
-function watts(reading: Reading | undefined): number | null {
+/** A reading's value in its canonical unit, or null when it must not be used (absent, unscaled, not a finite number). */
+function usable(reading: Reading | undefined): number | null {
   if (reading === undefined || reading.unscaled) return null;
   const v = reading.value;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -110,13 +124,30 @@ function watts(reading: Reading | undefined): number | null {
 /** Derived values of canonical readings (after checkAndNormalise / normalisedReadings). */
 export function derivedOf(readings: Readings): DerivedValues {
   const exportReading = readings[OBIS_POWER_EXPORT];
-  const powerImportW = watts(readings[OBIS_POWER_IMPORT]);
-  const powerExportW = watts(exportReading);
-  if (powerImportW === null && powerExportW === null) return NO_DERIVED_VALUES;
+  const powerImportW = usable(readings[OBIS_POWER_IMPORT]);
+  const powerExportW = usable(exportReading);
+  const energyImportWh = usable(readings[OBIS_ENERGY_IMPORT]) ?? tariffSum(readings, IMPORT_TARIFFS);
+  const energyExportWh = usable(readings[OBIS_ENERGY_EXPORT]) ?? tariffSum(readings, EXPORT_TARIFFS);
+  if (powerImportW === null && powerExportW === null && energyImportWh === null && energyExportWh === null) return NO_DERIVED_VALUES;
   let netPowerW: number | null = null;
   if (powerImportW !== null) {
     if (powerExportW !== null) netPowerW = powerImportW - powerExportW;
     else if (exportReading === undefined) netPowerW = powerImportW;
   }
-  return { powerImportW, powerExportW, netPowerW };
+  return { powerImportW, powerExportW, netPowerW, energyImportWh, energyExportWh };
+}
+
+const OBIS_ENERGY_IMPORT = '1-0:1.8.0';
+const OBIS_ENERGY_EXPORT = '1-0:2.8.0';
+const IMPORT_TARIFFS = ['1-0:1.8.1', '1-0:1.8.2', '1-0:1.8.3', '1-0:1.8.4'];
+const EXPORT_TARIFFS = ['1-0:2.8.1', '1-0:2.8.2', '1-0:2.8.3', '1-0:2.8.4'];
+
+/** The sum of the usable tariff registers (in tariff order), or null when there is none. */
+function tariffSum(readings: Readings, codes: readonly string[]): number | null {
+  let sum: number | null = null;
+  for (const code of codes) {
+    const v = usable(readings[code]);
+    if (v !== null) sum = (sum ?? 0) + v;
+  }
+  return sum;
 }

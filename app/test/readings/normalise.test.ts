@@ -161,23 +161,32 @@ describe('every decode path hands on readings in the product units', () => {
 describe('derivedOf: net power once', () => {
   const W = (value: number) => ({ value, unit: 'W' });
   it('import − export, negative when exporting, zero', () => {
-    expect(derivedOf({ '1-0:1.7.0': W(2893), '1-0:2.7.0': W(120) })).toEqual({ powerImportW: 2893, powerExportW: 120, netPowerW: 2773 });
-    expect(derivedOf({ '1-0:1.7.0': W(0), '1-0:2.7.0': W(2601) })).toEqual({ powerImportW: 0, powerExportW: 2601, netPowerW: -2601 });
+    expect(derivedOf({ '1-0:1.7.0': W(2893), '1-0:2.7.0': W(120) })).toMatchObject({ powerImportW: 2893, powerExportW: 120, netPowerW: 2773 });
+    expect(derivedOf({ '1-0:1.7.0': W(0), '1-0:2.7.0': W(2601) })).toMatchObject({ powerImportW: 0, powerExportW: 2601, netPowerW: -2601 });
     expect(derivedOf({ '1-0:1.7.0': W(0), '1-0:2.7.0': W(0) }).netPowerW).toBe(0);
   });
 
   it('import alone when the push has no export register; null when it has export only or neither', () => {
-    expect(derivedOf({ '1-0:1.7.0': W(3423) })).toEqual({ powerImportW: 3423, powerExportW: null, netPowerW: 3423 });
-    expect(derivedOf({ '1-0:2.7.0': W(50) })).toEqual({ powerImportW: null, powerExportW: 50, netPowerW: null });
-    expect(derivedOf({ '1-0:1.8.0': { value: 1, unit: 'Wh' } })).toBe(NO_DERIVED_VALUES);
+    expect(derivedOf({ '1-0:1.7.0': W(3423) })).toMatchObject({ powerImportW: 3423, powerExportW: null, netPowerW: 3423 });
+    expect(derivedOf({ '1-0:2.7.0': W(50) })).toMatchObject({ powerImportW: null, powerExportW: 50, netPowerW: null });
+    expect(derivedOf({ '0-0:96.1.0': { value: 'M1' } })).toBe(NO_DERIVED_VALUES);
   });
 
   it('never uses unscaled or non-finite inputs', () => {
     expect(derivedOf({ '1-0:1.7.0': { value: 258874, unscaled: true } })).toBe(NO_DERIVED_VALUES);
-    expect(derivedOf({ '1-0:1.7.0': W(100), '1-0:2.7.0': { value: 3, unscaled: true } })).toEqual({ powerImportW: 100, powerExportW: null, netPowerW: null });
-    expect(derivedOf({ '1-0:1.7.0': { value: 28, unscaled: true }, '1-0:2.7.0': W(0) })).toEqual({ powerImportW: null, powerExportW: 0, netPowerW: null });
+    expect(derivedOf({ '1-0:1.7.0': W(100), '1-0:2.7.0': { value: 3, unscaled: true } })).toMatchObject({ powerImportW: 100, powerExportW: null, netPowerW: null });
+    expect(derivedOf({ '1-0:1.7.0': { value: 28, unscaled: true }, '1-0:2.7.0': W(0) })).toMatchObject({ powerImportW: null, powerExportW: 0, netPowerW: null });
     expect(derivedOf({ '1-0:1.7.0': W(Number.NaN), '1-0:2.7.0': W(1) }).netPowerW).toBeNull();
     expect(derivedOf({ '1-0:1.7.0': { value: 'text' } })).toBe(NO_DERIVED_VALUES);
+  });
+
+  it('energy counters: the total register, else the sum of the tariff registers, never unscaled', () => {
+    const Wh = (value: number) => ({ value, unit: 'Wh' });
+    expect(derivedOf({ '1-0:1.8.0': Wh(100), '1-0:1.8.1': Wh(60), '1-0:2.8.0': Wh(5) })).toMatchObject({ energyImportWh: 100, energyExportWh: 5 });
+    expect(derivedOf({ '1-0:1.8.1': Wh(60), '1-0:1.8.2': Wh(40), '1-0:2.8.2': Wh(7) })).toMatchObject({ energyImportWh: 100, energyExportWh: 7 });
+    expect(derivedOf({ '1-0:1.8.0': { value: 886977, unscaled: true } })).toBe(NO_DERIVED_VALUES);
+    expect(derivedOf({ '1-0:1.8.0': { value: 886977, unscaled: true }, '1-0:1.8.1': Wh(3) }).energyImportWh).toBe(3);
+    expect(derivedOf({ '1-0:1.8.0': Wh(0) })).toEqual({ ...NO_DERIVED_VALUES, energyImportWh: 0 });
   });
 
   it('is carried in the decoded push of real captures (AMIS export, DSMR kW, DLMS)', () => {
@@ -191,8 +200,12 @@ describe('derivedOf: net power once', () => {
     };
     expect(derived('netzooe-spec-amis-td3511').netPowerW).toBe(-117);
     expect(derived('dsmrparser-hu-eon-sagemcom').netPowerW).toBe(-2601);
-    expect(derived('dlmsparser-steiermark-lg-e450')).toEqual({ powerImportW: 2893, powerExportW: 0, netPowerW: 2893 });
+    expect(derived('dlmsparser-steiermark-lg-e450')).toEqual({ powerImportW: 2893, powerExportW: 0, netPowerW: 2893, energyImportWh: 4408736, energyExportWh: 0 });
     expect(derived('scs-ch-lg-e570-vse2026-load')).toEqual(NO_DERIVED_VALUES);
+    // DSMR: only tariff registers, in kWh on the wire: the sum in Wh
+    const dsmr = derived('dsmrparser-nl-kaifa-dsmr42');
+    expect(dsmr.energyImportWh).toBeGreaterThan(0);
+    expect(Number.isInteger(dsmr.energyImportWh)).toBe(true);
   });
 });
 
