@@ -11,9 +11,8 @@ import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
 import { extractReadings } from '../readings/extract.js';
 import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis.js';
-import { checkAndNormalise, derivedOf } from '../readings/normalise.js';
-import { quantityOf } from '../readings/quantities.js';
-import type { ExtractedReadings, Readings } from '../readings/readings.js';
+import { checkAndNormalise, derivedOf, unscaledWithoutUnits } from '../readings/normalise.js';
+import type { ExtractedReadings } from '../readings/readings.js';
 import { extractCompactDescriptors, extractSelfDescribing } from '../readings/selfDescribing.js';
 import type { Decryptor, TagStatus } from '../dlms/security/decrypt.js';
 import type { LinkFrame } from '../framing/types.js';
@@ -118,29 +117,6 @@ function compactDescriptors(plaintext: Uint8Array, body: number, leaves: Leaves,
 function withSignature(e: MeterError, plaintext: Uint8Array, body: number): MeterError {
   if (e.code !== 'LAYOUT_UNKNOWN' || e.signature !== undefined) return e;
   return new MeterError('LAYOUT_UNKNOWN', e.detail, typeSignature(plaintext, body, plaintext.length));
-}
-
-/**
- * OBIS-tagged pushes without any {scaler, unit}: their numbers are in the canonical unit only where a source
- * documents it. That is the L+G E450 of Energienetze Steiermark (FLAG id LGZ: W, Wh, var, varh; protocol.md
- * §6, esphome-libs/dlms_parser tests/expected/hdlc_lgz_e450_2.h). Anything else (e.g. Kamstrup's
- * `Kamstrup_V0001` list: current 57 = 0.57 A, power factor 83 = 0.83) keeps its raw numbers, marked
- * unscaled, until its scalers are known.
- */
-function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string | null): ExtractedReadings {
-  if (extracted.layout !== 'obis' || extracted.scalerUnits !== 0 || manufacturer === 'LGZ') return extracted;
-  const readings = extracted.readings;
-  const marked: Readings = {};
-  let count = 0;
-  for (const obis in readings) {
-    const r = readings[obis]!;
-    if (typeof r.value === 'number' && quantityOf(obis) !== null) {
-      marked[obis] = { value: r.value, unscaled: true };
-      count++;
-    } else marked[obis] = r;
-  }
-  if (count === 0) return extracted;
-  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}: ${count} unscaled` };
 }
 
 /**

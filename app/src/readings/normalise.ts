@@ -7,13 +7,15 @@
  *   value whose unit is not one of its quantity's is refused: the decode path rejects the push
  *   (VALUE_IMPLAUSIBLE, the plausibility check below); the tolerant `normalisedReadings` marks it unscaled
  *   (raw number, no unit), so it never becomes a sensor value in a wrong unit.
+ * - Numbers whose scale nobody states (OBIS-tagged pushes without any {scaler, unit}, apart from the documented
+ *   L+G E450) are marked unscaled here (`unscaledWithoutUnits`): never converted, never given a unit.
  * - Net power and the energy counters (total register or tariff sum) are computed here (`derivedOf`) and carried in
  *   the push: the outputs, the monitor, the history store
  *   and the pipeline's log line use it and compute nothing themselves.
  */
 import { MeterError } from '../shared/errors.js';
 import { canonicalShift, implausibleAs, quantityOf, type QuantitySpec } from './quantities.js';
-import type { Reading, Readings } from './readings.js';
+import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler } from './units.js';
 
 /** OBIS codes of the total active power registers (IEC 62056-6-1: C = 1 import A+, C = 2 export A−, D = 7). */
@@ -49,6 +51,29 @@ export function canonicalReading(q: QuantitySpec, reading: Reading): Reading | n
   const out: { value: number; unit?: string; time?: string } = q.unit === null ? { value } : { value, unit: q.unit };
   if (reading.time !== undefined) out.time = reading.time;
   return out;
+}
+
+/**
+ * OBIS-tagged pushes without any {scaler, unit}: their numbers are in the canonical unit only where a source
+ * documents it. That is the L+G E450 of Energienetze Steiermark (FLAG id LGZ: W, Wh, var, varh; protocol.md
+ * §6, esphome-libs/dlms_parser tests/expected/hdlc_lgz_e450_2.h). Anything else (e.g. Kamstrup's
+ * `Kamstrup_V0001` list: current 57 = 0.57 A, power factor 83 = 0.83) keeps its raw numbers, marked
+ * unscaled, until its scalers are known.
+ */
+export function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string | null): ExtractedReadings {
+  if (extracted.layout !== 'obis' || extracted.scalerUnits !== 0 || manufacturer === 'LGZ') return extracted;
+  const readings = extracted.readings;
+  const marked: Readings = {};
+  let count = 0;
+  for (const obis in readings) {
+    const r = readings[obis]!;
+    if (typeof r.value === 'number' && quantityOf(obis) !== null) {
+      marked[obis] = { value: r.value, unscaled: true };
+      count++;
+    } else marked[obis] = r;
+  }
+  if (count === 0) return extracted;
+  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}: ${count} unscaled` };
 }
 
 /**
