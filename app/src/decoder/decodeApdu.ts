@@ -12,14 +12,15 @@ import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
 import { extractReadings } from '../readings/extract.js';
 import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis.js';
-import { implausibility, quantityOf } from '../readings/quantities.js';
-import type { ExtractedReadings, Readings } from '../readings/readings.js';
+import { checkAndNormalise, derivedOf, unscaledWithoutUnits } from '../readings/normalise.js';
+import type { ExtractedReadings } from '../readings/readings.js';
 import { extractCompactDescriptors, extractSelfDescribing } from '../readings/selfDescribing.js';
 import type { Decryptor, TagStatus } from '../dlms/security/decrypt.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import type { DecodeResult, MeterIdentity } from './types.js';
+import { meterIdentity } from './manufacturers.js';
+import type { DecodeResult } from './types.js';
 
 function manufacturerOf(systemTitle: Uint8Array): string | null {
   for (let i = 0; i < 3; i++) {
@@ -119,42 +120,6 @@ function withSignature(e: MeterError, plaintext: Uint8Array, body: number): Mete
   return e.withSignature(typeSignature(plaintext, body, plaintext.length));
 }
 
-/**
- * OBIS-tagged pushes without any {scaler, unit}: their numbers are in the canonical unit only where a source
- * documents it. That is the L+G E450 of Energienetze Steiermark (FLAG id LGZ: W, Wh, var, varh; protocol.md
- * §6, esphome-libs/dlms_parser tests/expected/hdlc_lgz_e450_2.h). Anything else (e.g. Kamstrup's
- * `Kamstrup_V0001` list: current 57 = 0.57 A, power factor 83 = 0.83) keeps its raw numbers, marked
- * unscaled, until its scalers are known.
- */
-function unscaledWithoutUnits(extracted: ExtractedReadings, manufacturer: string | null): ExtractedReadings {
-  if (extracted.layout !== 'obis' || extracted.scalerUnits !== 0 || manufacturer === 'LGZ') return extracted;
-  const readings = extracted.readings;
-  const marked: Readings = {};
-  let count = 0;
-  for (const obis in readings) {
-    const r = readings[obis]!;
-    if (typeof r.value === 'number' && quantityOf(obis) !== null) {
-      marked[obis] = { value: r.value, unscaled: true };
-      count++;
-    } else marked[obis] = r;
-  }
-  if (count === 0) return extracted;
-  return { ...extracted, readings: marked, reason: `${extracted.reason ?? 'OBIS-tagged'}: ${count} unscaled` };
-}
-
-/**
- * Every reading must be a possible value of its quantity (quantities.ts): a push with one impossible number
- * is rejected whole, whichever strategy read it. No allocation unless a value fails.
- */
-function checkPlausible(extracted: ExtractedReadings): void {
-  if (extracted.plausibilityChecked) return; // the tagged extractor checked every quantity already
-  const readings = extracted.readings;
-  for (const obis in readings) {
-    const implausible = implausibility(obis, readings[obis]!, extracted.layout);
-    if (implausible !== null) throw implausible;
-  }
-}
-
 /** The last system title seen and its text forms (a meter sends the same one every push). */
 class SystemTitleMemo {
   private last: { bytes: Uint8Array; hex: string; manufacturer: string | null } | null = null;
@@ -224,9 +189,10 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       throw new MeterError('APDU_UNKNOWN', 'tag', { tag: toHex(apdu, 0, 1) });
     }
     extracted = unscaledWithoutUnits(extracted, manufacturer);
-    checkPlausible(extracted);
-    const meter: MeterIdentity = { id: meterNumber(extracted), systemTitle, manufacturer };
-    const push = { meter, time: extracted.time, readings: extracted.readings, layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
+    // the tagged extractor checked and normalised every quantity already (hot path)
+    if (!extracted.plausibilityChecked) checkAndNormalise(extracted.readings, extracted.layout);
+    const meter = meterIdentity(meterNumber(extracted), systemTitle, manufacturer);
+    const push = { meter, time: extracted.time, readings: extracted.readings, derived: derivedOf(extracted.readings), layout: extracted.layout, reason: extracted.reason ?? extracted.layout };
     return { ok: true, push, trace: { frames, discarded: null, apdu, cipher, tag, plaintext } };
   } catch (e) {
     const error = isMeterError(e) ? e : new MeterError('AXDR_INVALID', 'unexpected', { cause: (e as Error).message });

@@ -3,8 +3,9 @@
  * with the `2F 2F` check, the DIF/VIF records, and their meaning from the AMIS table. Pure apart from
  * node:crypto. Never throws: failures come back as `{ ok: false, error }` with the stages reached.
  */
-import type { DecodeResult, MeterIdentity } from './types.js';
-import { implausibility } from '../readings/quantities.js';
+import { meterIdentity } from './manufacturers.js';
+import type { DecodeResult } from './types.js';
+import { checkAndNormalise, derivedOf } from '../readings/normalise.js';
 import type { Readings } from '../readings/readings.js';
 import type { LinkFrame } from '../framing/types.js';
 import { isMeterError, MeterError } from '../shared/errors.js';
@@ -48,10 +49,7 @@ export function decodeAmisRecords(plaintext: Uint8Array): { readings: Readings; 
     readings[meaning.obis] = { value, unit: meaning.unit };
   }
   if (Object.keys(readings).length === 0) throw new MeterError('LAYOUT_UNKNOWN', 'no_known_record', { records: unknown.join(' ') || 'none' });
-  for (const obis in readings) {
-    const implausible = implausibility(obis, readings[obis]!, 'mbus-records');
-    if (implausible !== null) throw implausible;
-  }
+  checkAndNormalise(readings, 'mbus-records');
   return { readings, time, unknown };
 }
 
@@ -64,15 +62,11 @@ export function decodeMbusApplication(frame: LinkFrame, key: Uint8Array | null):
     const header = parseLongHeader(apdu, 0);
     plaintext = decryptMode5(header, apdu.subarray(LONG_HEADER_LENGTH), key);
     const { readings, time, unknown } = decodeAmisRecords(plaintext);
-    const meter: MeterIdentity = {
-      // the AMIS push carries no meter serial: its secondary address is a fixed dummy (spec Tabelle 1)
-      id: null,
-      systemTitle: toHex(header.address),
-      manufacturer: header.manufacturer,
-    };
+    // the AMIS push carries no meter serial: its secondary address is a fixed dummy (spec Tabelle 1)
+    const meter = meterIdentity(null, toHex(header.address), header.manufacturer);
     const count = Object.keys(readings).length;
     const reason = `${count} DIF/VIF records from the AMIS table${unknown.length ? `, ${unknown.length} unknown left out (${unknown.join(' ')})` : ''}; M-Bus ${header.manufacturer} ${header.id} v${header.version} medium 0x${header.medium.toString(16).padStart(2, '0')}, access number ${header.accessNumber}, security mode ${header.mode}`;
-    const push = { meter, time, readings, layout: 'mbus-records', reason };
+    const push = { meter, time, readings, derived: derivedOf(readings), layout: 'mbus-records', reason };
     return { ok: true, push, trace: { frames: [frame], discarded: null, apdu, cipher: null, tag: 'none', plaintext } };
   } catch (e) {
     const error = isMeterError(e) ? e : new MeterError('MBUS_RECORD_INVALID', 'unexpected', { cause: (e as Error).message });

@@ -1,5 +1,6 @@
 /** Results of decoding one push, with the intermediate stages kept for diagnostics. */
 import type { GloCiphered } from '../dlms/apdu/gloCiphering.js';
+import type { DerivedValues } from '../readings/normalise.js';
 import type { Readings } from '../readings/readings.js';
 import type { TagStatus } from '../dlms/security/decrypt.js';
 import type { Discarded, LinkFrame } from '../framing/types.js';
@@ -12,13 +13,18 @@ export interface MeterIdentity {
   readonly systemTitle: string | null;
   /** Manufacturer FLAG id from the system title, e.g. KFM (Kaifa), SAG (Sagemcom), LGZ (Landis+Gyr). */
   readonly manufacturer: string | null;
+  /** The manufacturer's name for that id (manufacturers.ts), set once by the decoder; the id itself when unknown. */
+  readonly manufacturerName: string | null;
 }
 
 export interface DecodedPush {
   readonly meter: MeterIdentity;
   /** Meter clock, ISO 8601 (with offset when the meter states one). */
   readonly time: string | null;
+  /** In the product's units (readings/units.ts), checked against readings/quantities.ts. */
   readonly readings: Readings;
+  /** Net power and the powers it comes from, computed once in the readings layer (readings/normalise.ts). */
+  readonly derived: DerivedValues;
   /** `obis`, `self-describing`, `compact-descriptors`, `dsmr` or a positional layout id. */
   readonly layout: string;
   /** Why that strategy was chosen (for `decode --explain`), e.g. `14 capture objects, 14 values`. */

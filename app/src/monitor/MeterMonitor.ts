@@ -36,13 +36,10 @@ export function pushSummary(p: AcceptedPush): string {
   const r = p.readings;
   const num = (obis: string) => (typeof r[obis]?.value === 'number' ? (r[obis]!.value as number) : null);
   const parts: string[] = [];
-  const ei = num('1-0:1.8.0');
-  const ee = num('1-0:2.8.0');
+  const { energyImportWh: ei, energyExportWh: ee, netPowerW } = p.derived;
   if (ei !== null) parts.push(`import ${(ei / 1000).toFixed(3)} kWh`);
   if (ee !== null) parts.push(`export ${(ee / 1000).toFixed(3)} kWh`);
-  const pi = num('1-0:1.7.0');
-  const pe = num('1-0:2.7.0');
-  if (pi !== null || pe !== null) parts.push(`power ${(pi ?? 0) - (pe ?? 0)} W net`);
+  if (netPowerW !== null) parts.push(`power ${netPowerW} W net`);
   const u = ['1-0:32.7.0', '1-0:52.7.0', '1-0:72.7.0'].map(num).filter((x): x is number => x !== null);
   if (u.length) parts.push(`${u.join('/')} V`);
   return `meter ${p.meter.id ?? p.meter.systemTitle ?? '?'} ${p.time ?? ''}: ${parts.join(', ') || `${Object.keys(r).length} values`}`;

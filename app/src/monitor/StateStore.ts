@@ -360,23 +360,19 @@ export class StateStore implements LiveSource {
   }
 
   private liveOf(p: AcceptedPush): LiveDto {
-    const imp = p.readings['1-0:1.7.0']?.value;
-    const exp = p.readings['1-0:2.7.0']?.value;
-    const net = typeof imp === 'number' && typeof exp === 'number' ? imp - exp : typeof imp === 'number' ? imp : null;
     return {
       meter: p.meter,
       meterTime: p.time,
       receivedAt: p.receivedAt.toISOString(),
-      readings: readingsOf(p.readings, this.options.keyOf),
-      netPowerW: net,
+      readings: readingsOf(p.readings),
+      netPowerW: p.derived.netPowerW,
     };
   }
 
   private pointOf(p: AcceptedPush, now: number): HistoryPointDto | null {
-    const imp = p.readings['1-0:1.7.0']?.value;
-    const exp = p.readings['1-0:2.7.0']?.value;
-    if (typeof imp !== 'number' && typeof exp !== 'number') return null;
-    const point = { t: now, importW: typeof imp === 'number' ? imp : 0, exportW: typeof exp === 'number' ? exp : 0 };
+    const { powerImportW, powerExportW } = p.derived;
+    if (powerImportW === null && powerExportW === null) return null;
+    const point = { t: now, importW: powerImportW ?? 0, exportW: powerExportW ?? 0 };
     this.history.push(point);
     if (this.history.length > MAX_HISTORY) this.history.splice(0, this.history.length - MAX_HISTORY);
     return point;

@@ -10,6 +10,7 @@ import { parseDateTime } from '../dlms/axdr/dateTime.js';
 import type { DlmsValue } from '../dlms/axdr/decode.js';
 import { formatObis, isValueObis } from '../dlms/obis.js';
 import type { Readings } from '../readings/readings.js';
+import { registerKey } from '../readings/registers.js';
 import { describeFrame } from '../framing/describe.js';
 import { isEncryptedMbusFrame, isMbusApplicationFrame } from '../framing/mbus/mbusFrame.js';
 import { AMIS_RECORDS } from '../mbus/amisRecords.js';
@@ -277,10 +278,10 @@ function nodeOf(v: DlmsValue, readings: Readings, keyOf: KeyOf, depth = 0): Tree
   }
 }
 
-function readingsOf(readings: Readings, keyOf: KeyOf): ReadingDto[] {
+function readingsOf(readings: Readings): ReadingDto[] {
   // unscaled raw values (readings.ts) are no registry quantity: no key, so no panel tile shows them as V, A, W …
   return Object.entries(readings).map(([obis, r]) =>
-    r.unscaled ? { obis, key: null, value: r.value, unit: null, unscaled: true as const } : { obis, key: keyOf(obis), value: r.value, unit: r.unit ?? null },
+    r.unscaled ? { obis, key: null, value: r.value, unit: null, unscaled: true as const } : { obis, key: registerKey(obis), value: r.value, unit: r.unit ?? null },
   );
 }
 
@@ -352,7 +353,7 @@ export function toFrameRecord(input: RecordInput, keyOf: KeyOf, summary: FrameSu
           tag: t.tag,
         }
       : null,
-    readings: readingsOf(readings, keyOf),
+    readings: readingsOf(readings),
     raw: toHex(rawBytesOf(result)),
   };
 }

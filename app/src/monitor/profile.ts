@@ -3,7 +3,6 @@
  * operator apart: Netz NÖ's flat 35-element list, the KSMWest nested list with a device name, the Wiener Netze
  * and P1 positional layouts, Steiermark's DSMR telegram and block-transferred E450 pushes).
  */
-import { manufacturerName } from '../decoder/manufacturers.js';
 import type { DecodedPush } from '../decoder/types.js';
 
 const LAYOUT_OPERATORS: Readonly<Record<string, string>> = {
@@ -40,7 +39,7 @@ function operatorOf(push: DecodedPush, framing: string | null, frames: number): 
 
 /** e.g. "Netz NÖ (EVN): Kaifa via M-Bus". */
 export function profileOf(push: DecodedPush, framing: string | null, frames: number): string {
-  const who = push.meter.manufacturer ? manufacturerName(push.meter.manufacturer) : 'meter';
+  const who = push.meter.manufacturerName ?? 'meter';
   const how = framing === 'mbus' ? 'M-Bus' : framing === 'hdlc' ? 'HDLC' : framing === 'raw' ? 'P1 without link layer' : framing === 'dsmr' ? 'DSMR P1 telegram' : 'unknown link';
   const operator = operatorOf(push, framing, frames);
   return operator ? `${operator}: ${who} via ${how}` : `${who} via ${how}`;

@@ -168,7 +168,7 @@ export class Pipeline implements LivenessProbe {
       for (const l of this.listeners) l.rejected?.(result, verdict, now);
       return;
     }
-    const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, receivedAt: new Date(now) };
+    const accepted: AcceptedPush = { meter: push.meter, time: push.time, readings: push.readings, derived: push.derived, receivedAt: new Date(now) };
     for (const l of this.listeners) l.accepted?.(accepted, result);
   }
 

@@ -11,6 +11,7 @@
 import type { DecodeResult, MeterIdentity } from '../decoder/types.js';
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { GuardRejection } from '../judge/guards.js';
+import type { DerivedValues } from '../readings/normalise.js';
 import type { Readings } from '../readings/readings.js';
 import type { SourceStatus } from '../transport/types.js';
 
@@ -21,6 +22,8 @@ export interface AcceptedPush {
   readonly time: string | null;
   /** OBIS `A-B:C.D.E` → value/unit, as decoded (energy in Wh, power in W …). */
   readonly readings: Readings;
+  /** Net power and the powers and counters it comes from, computed once in the readings layer: consumers never re-derive. */
+  readonly derived: DerivedValues;
   /** When the last byte of the push arrived. */
   readonly receivedAt: Date;
 }

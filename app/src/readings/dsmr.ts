@@ -7,7 +7,7 @@
  *
  * - The CRC (DSMR 4.0 and later) is CRC-16/ARC over everything from `/` to `!` inclusive, as hex digits.
  *   DSMR 2.2 / 3.0 send a bare `!`: those telegrams must have the strict line syntax.
- * - Units are normalised to the DLMS path's convention: `kWh` → `Wh`, `kW` → `W`, `kvarh` → `varh`,
+ * - Units are normalised to the product's convention (units.ts PREFIXED_UNITS): `kWh` → `Wh`, `kW` → `W`, `kvarh` → `varh`,
  *   `kvar` → `var`, `kVA(h)` → `VA(h)` (× 1000, shifted on the decimal digits, so `001581.123*kWh` is
  *   exactly 1581123 Wh), and `m3` → `m³` (the DLMS symbol; the value stays in cubic metres).
  * - Values without a unit (version, tariff indicator, counters, ids, text) stay text, as sent.
@@ -26,6 +26,7 @@ import { MeterError } from '../shared/errors.js';
 import { OBIS_CLOCK } from '../dlms/obis.js';
 import { quantityOf } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
+import { PREFIXED_UNITS } from './units.js';
 
 const latin1 = new TextDecoder('latin1');
 /** `A-B:C.D.E` with an optional F group (`.255` in the DSMR 4.0 example telegram), then the value groups. */
@@ -35,17 +36,6 @@ const NUMBER_WITH_UNIT = /^(-?)(\d+)(?:\.(\d+))?\*([A-Za-z0-9]+)$/;
 const NUMBER = /^(-?)(\d+)(?:\.(\d+))?$/;
 const TIMESTAMP = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})([SW]?)$/;
 const CRC_FIELD = /^([0-9A-Fa-f]{0,4})\r?\n?$/;
-
-/** DSMR unit → [DLMS-path unit, decimal places to shift]. Units not listed are kept as sent. */
-const UNITS: Readonly<Record<string, readonly [string, number]>> = {
-  kWh: ['Wh', 3],
-  kW: ['W', 3],
-  kvarh: ['varh', 3],
-  kvar: ['var', 3],
-  kVAh: ['VAh', 3],
-  kVA: ['VA', 3],
-  m3: ['m³', 0],
-};
 
 export const isDsmrTelegram = (b: Uint8Array) => b.length > 0 && b[0] === 0x2f; // '/'
 
@@ -89,7 +79,7 @@ function valueOf(text: string, obis: string): Reading {
   const m = NUMBER_WITH_UNIT.exec(text);
   if (!m) return PLAIN_NUMBER.test(text) && quantityOf(obis) !== null ? { value: Number(text), unscaled: true } : { value: text };
   const [, sign, integer, fraction = '', unit] = m;
-  const [normalised, shift] = UNITS[unit!] ?? [unit!, 0];
+  const [normalised, shift] = PREFIXED_UNITS[unit!] ?? [unit!, 0];
   return { value: shifted(sign!, integer!, fraction, shift), unit: normalised };
 }
 
@@ -116,7 +106,7 @@ function legacyGas(obis: string, groups: string[]): [string, Reading] | null {
   const [stamp, , , , object, unit, raw] = groups as [string, string, string, string, string, string, string];
   const m = NUMBER.exec(raw);
   if (!m || !/^[A-Za-z0-9]+$/.test(unit)) return null;
-  const [normalised, shift] = UNITS[unit] ?? [unit, 0];
+  const [normalised, shift] = PREFIXED_UNITS[unit] ?? [unit, 0];
   const reading = { value: shifted(m[1]!, m[2]!, m[3] ?? '', shift), unit: normalised };
   return [OBIS_TEXT.test(object) ? object : obis, withTime(reading, dsmrTime(stamp))];
 }

@@ -16,6 +16,7 @@ import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../dlms/axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { applyListConvention } from './listScalings.js';
 import { isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
+import { canonicalReading } from './normalise.js';
 import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
@@ -204,6 +205,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
           if (!(typeof value === 'number' && l.start[su] === q.unitCode && value >= q.min && value <= q.max)) {
             const implausible = implausibleAs(q, obis, reading, 'obis');
             if (implausible !== null) throw implausible;
+            readings[obis] = canonicalReading(q, reading)!; // a unit other than the canonical one (`%`): normalise.ts
           }
         }
       }

@@ -3,9 +3,9 @@
  * and a physically plausible range. The decoder checks every reading of every strategy against it after
  * extraction (decodeApdu.ts), so a push is only `ok` when each of its numbers is possible at all.
  *
- * Product convention for canonical units: energy in Wh / varh / VAh, power in W / var / VA, voltage in V,
- * current in A, frequency in Hz, power factor without unit. Readings carry these units (or none, meaning
- * the canonical one); `k`/`M` prefixed units (DSMR `kWh`, `kW`) are converted before the range check.
+ * This table is the one place that says which unit a quantity has (the convention is stated in units.ts): every
+ * reading of a quantity leaves the readings layer in it (normalise.ts), carrying that unit or none (meaning the
+ * canonical one); the outputs only choose how to present it (kWh from Wh) and never convert from meter units.
  *
  * The ranges are wide physical limits (IEC 62056-6-1 electricity codes, A = 1), not residential ones: the
  * runtime guard (judge/guards.ts) applies tighter checks on top. A value outside them cannot come from a
@@ -17,6 +17,7 @@
  */
 import { MeterError } from '../shared/errors.js';
 import type { Reading } from './readings.js';
+import { applyScaler, PREFIX_SHIFT } from './units.js';
 
 export type QuantityKind =
   | 'activePower'
@@ -132,13 +133,14 @@ export function quantityOfCode(a: number, c: number, d: number): QuantitySpec | 
   return a === 1 && (d === 7 || d === 8) ? (QUANTITY_BY_CD[(d - 7) * 256 + c] ?? null) : null;
 }
 
-/** Factor from a stated unit to the canonical one, or undefined when the unit is not one of the quantity's. */
-function unitFactor(q: QuantitySpec, unit: string | undefined): number | undefined {
-  if (unit === undefined || unit === '' || unit === q.unit) return 1;
-  if (q.unit === null) return unit === '%' ? 0.01 : undefined;
-  if (unit === `k${q.unit}`) return 1000;
-  if (unit === `M${q.unit}`) return 1_000_000;
-  return undefined;
+/**
+ * Decimal shift from a stated unit to the quantity's canonical one (value × 10^shift), or undefined when the unit
+ * is not one of the quantity's. No unit means the canonical one (meters that send no units: L+G E450).
+ */
+export function canonicalShift(q: QuantitySpec, unit: string | undefined): number | undefined {
+  if (unit === undefined || unit === '' || unit === q.unit) return 0;
+  if (q.unit === null) return unit === '%' ? -2 : undefined;
+  return unit.length === q.unit.length + 1 && unit.endsWith(q.unit) ? PREFIX_SHIFT[unit[0]!] : undefined;
 }
 
 /**
@@ -150,9 +152,9 @@ export function implausibleAs(q: QuantitySpec, obis: string, reading: Reading, l
   if (typeof v !== 'number') return new MeterError('VALUE_IMPLAUSIBLE', 'not_a_number', { obis, value: String(v).slice(0, 24), layout });
   if (!Number.isFinite(v)) return new MeterError('VALUE_IMPLAUSIBLE', 'not_finite', { obis, value: String(v), layout });
   if (reading.unscaled) return q.isEnergy && v < 0 ? new MeterError('VALUE_IMPLAUSIBLE', 'negative_energy', { obis, value: v, layout }) : null;
-  const factor = unitFactor(q, reading.unit);
-  if (factor === undefined) return new MeterError('VALUE_IMPLAUSIBLE', 'wrong_unit', { obis, value: v, unit: reading.unit ?? '', quantity: q.kind, layout });
-  const canonical = v * factor;
+  const shift = canonicalShift(q, reading.unit);
+  if (shift === undefined) return new MeterError('VALUE_IMPLAUSIBLE', 'wrong_unit', { obis, value: v, unit: reading.unit ?? '', quantity: q.kind, layout });
+  const canonical = applyScaler(v, shift);
   if (canonical >= q.min && canonical <= q.max) return null;
   if (q.zeroAllowed && canonical === 0) return null;
   const range = q.isEnergy ? '≥ 0' : `${q.min}…${q.max}`;

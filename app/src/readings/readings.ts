@@ -2,7 +2,11 @@
 
 export interface Reading {
   readonly value: number | string;
-  /** DLMS unit symbol; absent for counts, text, timestamps, the power factor and pushes without units. */
+  /**
+   * Unit symbol in the product's convention (units.ts; for quantities the canonical unit of quantities.ts, set by
+   * normalise.ts); absent for counts, text, timestamps, the power factor and pushes without units (then a
+   * quantity's value is in its canonical unit).
+   */
   readonly unit?: string;
   /**
    * `true` when the meter sent a register value without its scaler and unit (self-describing pushes capture
@@ -34,6 +38,9 @@ export interface ExtractedReadings {
   readonly reason?: string;
   /** OBIS-tagged strategy: how many values came with their own {scaler, unit}. */
   readonly scalerUnits?: number;
-  /** The extractor checked every reading of a physical quantity against quantities.ts already (hot path). */
+  /**
+   * The extractor checked every reading of a physical quantity against quantities.ts and brought it to its
+   * canonical unit already (hot path): normalise.ts checkAndNormalise is not needed.
+   */
   readonly plausibilityChecked?: true;
 }

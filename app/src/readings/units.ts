@@ -60,6 +60,25 @@ const UNITS: Readonly<Record<number, string>> = {
   57: 'Ah',
 };
 
+/**
+ * The product's one unit convention (DOCS.md "Units"): energy in Wh / varh / VAh, power in W / var / VA, voltage
+ * in V, current in A, frequency in Hz, volumes in m³, the power factor without unit. Every reading leaves the
+ * readings layer in it (normalise.ts); which unit each quantity has is stated in quantities.ts.
+ *
+ * Prefixed and text forms meters write (DSMR `kWh`, `kW`, `m3`) map to [unit of the convention, decimal places the
+ * value moves to the left of the point]: 1.5 kWh = 1500 Wh. DLMS units carry no prefix (the scaler does that).
+ */
+/** Decimal prefixes meters write in front of a unit of the convention (`kWh`, `MW`): value × 10^shift. */
+export const PREFIX_SHIFT: Readonly<Record<string, number>> = { k: 3, M: 6 };
+
+/** The convention's units that meters also write with a prefix (DSMR text); `m3` is the text form of `m³`. */
+const PREFIXABLE = ['Wh', 'W', 'varh', 'var', 'VAh', 'VA'] as const;
+
+export const PREFIXED_UNITS: Readonly<Record<string, readonly [unit: string, shift: number]>> = Object.fromEntries([
+  ...PREFIXABLE.flatMap((unit) => Object.entries(PREFIX_SHIFT).map(([prefix, shift]) => [`${prefix}${unit}`, [unit, shift]] as const)),
+  ['m3', ['m³', 0]],
+]);
+
 /** Unit symbol for a DLMS unit enum, or null for 255 ("count", unitless) and unknown values. */
 export function unitSymbol(code: number): string | null {
   return UNITS[code] ?? null;

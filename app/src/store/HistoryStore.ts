@@ -33,7 +33,6 @@
  * by `COMPACT_GROWTH` bytes: the file stays below ~0.45 MB (160 kB after a compaction with full retention).
  */
 import { join } from 'node:path';
-import type { Readings } from '../readings/readings.js';
 import { maxRiseWh } from '../judge/guards.js';
 import type { AcceptedPush, PipelineListener } from '../pipeline/events.js';
 import { renderMessage } from '../shared/errors.js';
@@ -120,33 +119,15 @@ export function identityHash(identity: string): number {
   return h >>> 0;
 }
 
-/** kWh/MWh → Wh, kW → W; raw registers without scaler are not used. */
-function scaled(readings: Readings, obis: string): number | null {
-  const r = readings[obis];
-  if (!r || typeof r.value !== 'number' || !Number.isFinite(r.value) || r.unscaled) return null;
-  const factor = r.unit?.startsWith('k') ? 1000 : r.unit?.startsWith('M') ? 1_000_000 : 1;
-  return r.value * factor;
-}
-
-/** Total register (C.8.0), else the sum of the tariff registers C.8.1–C.8.4 (DSMR meters send only those). */
-function counter(readings: Readings, c: 1 | 2): number | null {
-  const total = scaled(readings, `1-0:${c}.8.0`);
-  if (total !== null) return total;
-  const tariffs = [1, 2, 3, 4].map((e) => scaled(readings, `1-0:${c}.8.${e}`)).filter((x): x is number => x !== null);
-  return tariffs.length > 0 ? tariffs.reduce((a, b) => a + b, 0) : null;
-}
-
 /** The store's view of an accepted push. */
 export function sampleOf(push: AcceptedPush): HistorySample {
-  const r = push.readings;
-  const pi = scaled(r, '1-0:1.7.0');
-  const pe = scaled(r, '1-0:2.7.0');
+  // energy counters and net power as the readings layer derived them (readings/normalise.ts)
   return {
     t: push.receivedAt.getTime(),
     identity: push.meter.id ?? push.meter.systemTitle ?? '',
-    importWh: counter(r, 1),
-    exportWh: counter(r, 2),
-    netW: pi === null && pe === null ? null : (pi ?? 0) - (pe ?? 0),
+    importWh: push.derived.energyImportWh,
+    exportWh: push.derived.energyExportWh,
+    netW: push.derived.netPowerW,
   };
 }
 

@@ -73,7 +73,7 @@ describe('AMIS: the operator example (Netz OÖ spec §2.4.2.9)', () => {
     const [record] = decode(streamOf(spec));
     expect(record).toEqual({
       ok: true,
-      meter: { id: null, systemTitle: '000000002D4C010E', manufacturer: 'SAM' },
+      meter: { id: null, systemTitle: '000000002D4C010E', manufacturer: 'SAM', manufacturerName: 'Siemens' },
       time: '2014-07-01T08:12:31+02:00',
       readings: {
         '0-0:1.0.0': { value: '2014-07-01T08:12:31+02:00' },

@@ -24,7 +24,7 @@ describe('Netz Burgenland E450 (real pushes, amsreader-firmware #501)', () => {
     const [record] = decode('amsreader-burgenland-lg-e450');
     expect(record).toEqual({
       ok: true,
-      meter: { id: '30137181', systemTitle: '4C475A6772A9A111', manufacturer: 'LGZ' },
+      meter: { id: '30137181', systemTitle: '4C475A6772A9A111', manufacturer: 'LGZ', manufacturerName: 'Landis+Gyr' },
       time: '2023-03-28T19:11:20',
       readings: {
         '1-0:32.7.0': { value: 236, unit: 'V' },

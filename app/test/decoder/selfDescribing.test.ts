@@ -91,7 +91,7 @@ describe('L+G E450 self-describing push (Cyprus)', () => {
 describe('L+G E570 self-describing pushes', () => {
   it('decrypts and maps an encrypted push (key published with the capture)', () => {
     const p = push('scs-ch-lg-e570-encrypted');
-    expect(p.meter).toEqual({ id: 'LGZ1030769231253', systemTitle: '4C475A6774206295', manufacturer: 'LGZ' });
+    expect(p.meter).toEqual({ id: 'LGZ1030769231253', systemTitle: '4C475A6774206295', manufacturer: 'LGZ', manufacturerName: 'Landis+Gyr' });
     expect(p.layout).toBe('self-describing');
     expect(p.readings['1-1:1.8.0']).toEqual({ value: 862055, unscaled: true });
     expect(p.readings['1-0:13.7.0']).toEqual({ value: 1000, unscaled: true });

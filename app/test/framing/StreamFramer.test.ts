@@ -167,7 +167,7 @@ describe('positional layouts', () => {
     const [record] = decodeCapture(frame, { key: null, authKey: null, framing: 'auto' });
     expect(record).toEqual({
       ok: true,
-      meter: { id: '30137181', systemTitle: null, manufacturer: null },
+      meter: { id: '30137181', systemTitle: null, manufacturer: null, manufacturerName: null },
       time: '2026-11-24T14:05:00+01:00',
       readings: {
         '1-0:32.7.0': { value: 231, unit: 'V' },

@@ -3,6 +3,8 @@
  * retained availability and discovery, state values, the LWT on an unclean disconnect, the republish after
  * Home Assistant's birth message, recovery after a broker restart, auth failures, discovery off.
  */
+import { meterIdentity } from '../../src/decoder/manufacturers.js';
+import { derivedOf } from '../../src/readings/normalise.js';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeCapture } from '../../src/cli/decodeCommand.js';
@@ -39,7 +41,7 @@ const NOE = netzNoe();
 function noePush(energyWh?: number): AcceptedPush {
   const readings: Readings =
     energyWh === undefined ? NOE.readings : { ...NOE.readings, '1-0:1.8.0': { value: energyWh, unit: 'Wh' } };
-  return { meter: NOE.meter, time: NOE.time, readings, receivedAt: new Date() };
+  return { meter: NOE.meter, time: NOE.time, readings, derived: derivedOf(readings), receivedAt: new Date() };
 }
 
 // --- exact expected discovery payload (written out, not computed by the code under test) ---------------------
@@ -484,7 +486,7 @@ describe('MqttPublisher against a real mosquitto', () => {
 
     const other: AcceptedPush = {
       ...noePush(),
-      meter: { id: '181220002177', systemTitle: '4B464D6750000881', manufacturer: 'KFM' },
+      meter: meterIdentity('181220002177', '4B464D6750000881', 'KFM'),
     };
     p.publishPush(other);
     await live.waitForTopic('homeassistant/device/181220002177/config');

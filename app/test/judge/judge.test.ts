@@ -31,9 +31,9 @@ describe('one verdict per decoded push', () => {
   });
 
   it('the identity a push is judged under: meter number, else system title, else empty', () => {
-    expect(identityOf({ id: '1KFM', systemTitle: '4B464D', manufacturer: 'KFM' })).toBe('1KFM');
-    expect(identityOf({ id: null, systemTitle: '4B464D', manufacturer: 'KFM' })).toBe('4B464D');
-    expect(identityOf({ id: null, systemTitle: null, manufacturer: null })).toBe('');
+    expect(identityOf({ id: '1KFM', systemTitle: '4B464D', manufacturer: 'KFM', manufacturerName: 'Kaifa' })).toBe('1KFM');
+    expect(identityOf({ id: null, systemTitle: '4B464D', manufacturer: 'KFM', manufacturerName: 'Kaifa' })).toBe('4B464D');
+    expect(identityOf({ id: null, systemTitle: null, manufacturer: null, manufacturerName: null })).toBe('');
   });
 });
 

@@ -112,7 +112,7 @@ function setup(options: MeterMonitorOptions = {}) {
     accept: (energyWh: number, meterNumber?: string): AcceptedPush => {
       const bytes = pushBytes(energyWh, now, meterNumber);
       const result = decode(bytes) as DecodedResult;
-      const push: AcceptedPush = { meter: result.push.meter, time: result.push.time, readings: result.push.readings, receivedAt: new Date(now) };
+      const push: AcceptedPush = { meter: result.push.meter, time: result.push.time, readings: result.push.readings, derived: result.push.derived, receivedAt: new Date(now) };
       monitor.bytesReceived(bytes.length);
       monitor.accepted(push, result);
       return push;

@@ -1,4 +1,6 @@
 /** AMIS diagnostics in the health layers and the reader status: each names its cause. */
+import { meterIdentity } from '../../src/decoder/manufacturers.js';
+import { NO_DERIVED_VALUES } from '../../src/readings/normalise.js';
 import { describe, expect, it } from 'vitest';
 import type { AmisLinkView } from '../../src/framing/mbus/AmisLink.js';
 import { computeLayers, HINT_IDS, READER_STATUSES, readerStatusOf, STATUS_TEXT, type HealthInputs } from '../../src/monitor/health.js';
@@ -108,7 +110,7 @@ describe('AMIS diagnostics', () => {
   });
 
   it('the profile names Netz Oberösterreich (AMIS)', () => {
-    const push = { meter: { id: null, systemTitle: '000000002D4C010E', manufacturer: 'SAM' }, time: null, readings: {}, layout: 'mbus-records', reason: '' };
+    const push = { meter: meterIdentity(null, '000000002D4C010E', 'SAM'), time: null, readings: {}, derived: NO_DERIVED_VALUES, layout: 'mbus-records', reason: '' };
     expect(profileOf(push, 'mbus', 1)).toBe('Netz Oberösterreich (AMIS): Siemens via M-Bus');
   });
 });

@@ -26,7 +26,7 @@ function setup(ringSize = 50) {
     state.recordBytes(bytes.length);
     const [result] = decoder.push(bytes);
     if (!result) throw new Error('no decode result');
-    const accepted = result.ok ? { meter: result.push.meter, time: result.push.time, readings: result.push.readings, receivedAt: new Date(now) } : null;
+    const accepted = result.ok ? { meter: result.push.meter, time: result.push.time, readings: result.push.readings, derived: result.push.derived, receivedAt: new Date(now) } : null;
     state.recordResult(result, null, accepted);
     return result;
   };

@@ -4,19 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { maxRiseWh } from '../../src/judge/guards.js';
+import { derivedOf } from '../../src/readings/normalise.js';
 import type { AcceptedPush, PipelineListener } from '../../src/pipeline/events.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { HistoryStore } from '../../src/store/HistoryStore.js';
 
 const T0 = Date.parse('2026-12-03T09:00:00Z');
-const METER = { id: '100042424242', systemTitle: '4B464D6750004242', manufacturer: 'KFM' };
+const METER = { id: '100042424242', systemTitle: '4B464D6750004242', manufacturer: 'KFM', manufacturerName: 'Kaifa' };
 
-const accepted = (t: number, importWh: number, powerW = 500): AcceptedPush => ({
-  meter: METER,
-  time: null,
-  receivedAt: new Date(t),
-  readings: { '1-0:1.8.0': { value: importWh, unit: 'Wh' }, '1-0:2.8.0': { value: 0, unit: 'Wh' }, '1-0:1.7.0': { value: powerW, unit: 'W' }, '1-0:2.7.0': { value: 0, unit: 'W' } },
-});
+const accepted = (t: number, importWh: number, powerW = 500): AcceptedPush => {
+  const readings = { '1-0:1.8.0': { value: importWh, unit: 'Wh' }, '1-0:2.8.0': { value: 0, unit: 'Wh' }, '1-0:1.7.0': { value: powerW, unit: 'W' }, '1-0:2.7.0': { value: 0, unit: 'W' } };
+  return { meter: METER, time: null, receivedAt: new Date(t), readings, derived: derivedOf(readings) };
+};
 
 function setup(maxPowerW?: number) {
   let now = T0;

@@ -1,28 +1,28 @@
 import type { ReadingDto } from '../api/contract.js';
 
 /**
- * Picks readings by OBIS value group C.D.E (any A-B), e.g. "1.8.0" for energy import. The OBIS code is the stable
- * identity that every Austrian push carries (or that the backend assigns positionally).
+ * The value of the reading with a register key (the backend's readings layer names every known OBIS code once,
+ * readings/registers.ts: `energy_import`, `voltage_l1` …; ReadingDto.key), or null. The panel never matches OBIS
+ * text itself: which code is which quantity, and its unit, come decoded and normalised from the backend.
  */
-export function byObis(readings: readonly ReadingDto[], cde: string): number | null {
+export function byKey(readings: readonly ReadingDto[], key: string): number | null {
   for (const r of readings) {
-    const core = r.obis.replace(/^\d+-\d+:/, '').replace(/\*\d+$/, '');
-    // an unscaled raw value (e.g. 9 for 0.09 A) is never shown as the quantity
-    if (core === cde && typeof r.value === 'number' && !r.unscaled) return r.value;
+    // an unscaled raw value (e.g. 9 for 0.09 A) has no key and is never shown as the quantity
+    if (r.key === key && typeof r.value === 'number' && !r.unscaled) return r.value;
   }
   return null;
 }
 
-/** Known quantities of the Live page by OBIS C.D.E. */
-export const OBIS = {
-  energyImport: '1.8.0',
-  energyExport: '2.8.0',
-  powerImport: '1.7.0',
-  powerExport: '2.7.0',
-  powerFactor: '13.7.0',
+/** Register keys of the Live page's values. */
+export const KEYS = {
+  energyImport: 'energy_import',
+  energyExport: 'energy_export',
+  powerImport: 'power_import',
+  powerExport: 'power_export',
+  powerFactor: 'power_factor',
   phases: [
-    { name: 'L1', voltage: '32.7.0', current: '31.7.0', pf: '33.7.0' },
-    { name: 'L2', voltage: '52.7.0', current: '51.7.0', pf: '53.7.0' },
-    { name: 'L3', voltage: '72.7.0', current: '71.7.0', pf: '73.7.0' },
+    { name: 'L1', voltage: 'voltage_l1', current: 'current_l1', pf: 'power_factor_l1' },
+    { name: 'L2', voltage: 'voltage_l2', current: 'current_l2', pf: 'power_factor_l2' },
+    { name: 'L3', voltage: 'voltage_l3', current: 'current_l3', pf: 'power_factor_l3' },
   ],
 } as const;

@@ -4,22 +4,22 @@ import { Freshness } from '../components/stale/index.js';
 import { Stat } from '../components/stat/index.js';
 import { t } from '../i18n/index.js';
 import * as f from '../lib/format.js';
-import { byObis, OBIS } from '../lib/readings.js';
+import { byKey, KEYS } from '../lib/readings.js';
 import { history, live, now } from '../state/store.js';
 
 const values = computed(() => {
   const r = live.value?.readings ?? [];
   return {
-    importW: byObis(r, OBIS.powerImport),
-    exportW: byObis(r, OBIS.powerExport),
-    energyImport: byObis(r, OBIS.energyImport),
-    energyExport: byObis(r, OBIS.energyExport),
-    pf: byObis(r, OBIS.powerFactor),
-    phases: OBIS.phases.map((p) => ({
+    importW: byKey(r, KEYS.powerImport),
+    exportW: byKey(r, KEYS.powerExport),
+    energyImport: byKey(r, KEYS.energyImport),
+    energyExport: byKey(r, KEYS.energyExport),
+    pf: byKey(r, KEYS.powerFactor),
+    phases: KEYS.phases.map((p) => ({
       name: p.name,
-      voltage: byObis(r, p.voltage),
-      current: byObis(r, p.current),
-      pf: byObis(r, p.pf),
+      voltage: byKey(r, p.voltage),
+      current: byKey(r, p.current),
+      pf: byKey(r, p.pf),
     })),
   };
 });

@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/support/vectors.js';
 import { decodeCapture } from '../../cli/decodeCommand.js';
+import { meterIdentity } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
+import { derivedOf, normalisedReadings } from '../../readings/normalise.js';
 import type { Readings } from '../../readings/readings.js';
 import type { FramingMode } from '../../framing/StreamFramer.js';
 import { READER_STATUSES } from '../../monitor/health.js';
@@ -53,7 +55,7 @@ const NO_DEVICE_CLASS = { stateClasses: [null, 'total_increasing'], units: [NO_U
 const TOPIC_RE = /^homeassistant\/(sensor|device)\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)?\/config$/;
 const SETTINGS = { baseTopic: 'smartmeter', discoveryPrefix: 'homeassistant' };
 
-const KAIFA: MeterIdentity = { id: '181220000009', systemTitle: '4B464D6750000009', manufacturer: 'KFM' };
+const KAIFA: MeterIdentity = meterIdentity('181220000009', '4B464D6750000009', 'KFM');
 
 /** Every OBIS code the brief names, with the units meters send (E450 sends none: see below). */
 const FULL: Readings = {
@@ -83,10 +85,12 @@ const FULL: Readings = {
   '1-1:99.99.99': { value: 42 },
 };
 
+/** An accepted push as the readings layer hands it on: units normalised, net power derived (readings/normalise.ts). */
 const push = (readings: Readings, meter: MeterIdentity = KAIFA, time: string | null = null): AcceptedPush => ({
   meter,
   time,
-  readings,
+  readings: normalisedReadings(readings),
+  derived: derivedOf(normalisedReadings(readings)),
   receivedAt: new Date('2024-05-01T10:00:01.000Z'),
 });
 
@@ -234,16 +238,16 @@ describe('discovery: identity, topics, structure', () => {
 
   it('device id: meter number, else system title, sanitised; never empty', () => {
     expect(deviceId(KAIFA)).toBe('181220000009');
-    expect(deviceId({ id: null, systemTitle: '4C475A677370B177', manufacturer: 'LGZ' })).toBe('4C475A677370B177');
-    expect(deviceId({ id: 'SMS 1030/78.8', systemTitle: null, manufacturer: null })).toBe('SMS_1030_78_8');
-    expect(deviceId({ id: '', systemTitle: null, manufacturer: null })).toBe('unidentified');
-    const odd = buildDiscovery({ id: 'a/b+c#d', systemTitle: null, manufacturer: null }, [], SETTINGS, '1');
+    expect(deviceId(meterIdentity(null, '4C475A677370B177', 'LGZ'))).toBe('4C475A677370B177');
+    expect(deviceId(meterIdentity('SMS 1030/78.8', null, null))).toBe('SMS_1030_78_8');
+    expect(deviceId(meterIdentity('', null, null))).toBe('unidentified');
+    const odd = buildDiscovery(meterIdentity('a/b+c#d', null, null), [], SETTINGS, '1');
     expect(odd.topic).toMatch(TOPIC_RE);
   });
 
   it('manufacturer from the system title FLAG id', () => {
     const m = (flag: string | null, systemTitle: string | null = null) =>
-      manufacturerName({ id: null, systemTitle, manufacturer: flag });
+      manufacturerName(meterIdentity(null, systemTitle, flag));
     expect(m('KFM')).toBe('Kaifa');
     expect(m('SAG')).toBe('Sagemcom');
     expect(m('LGZ')).toBe('Landis+Gyr');
@@ -252,7 +256,7 @@ describe('discovery: identity, topics, structure', () => {
     expect(m('KAM')).toBe('Kamstrup');
     expect(m(null, '4B464D6750000009')).toBe('Kaifa');
     expect(m(null, null)).toBeNull();
-    const d = buildDiscovery({ id: '1', systemTitle: null, manufacturer: null }, [], SETTINGS, '1').payload.device;
+    const d = buildDiscovery(meterIdentity('1', null, null), [], SETTINGS, '1').payload.device;
     expect(d).not.toHaveProperty('manufacturer');
   });
 
@@ -426,6 +430,20 @@ describe('state payload', () => {
     expect(s).not.toHaveProperty('power_export');
     expect(s).not.toHaveProperty('net_power');
     expect(s).not.toHaveProperty('voltage_l1');
+  });
+
+  it('the outputs never convert from meter units: a reading not normalised by the readings layer is not published', () => {
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112.944, unit: 'kWh' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:1.7.0')!, { value: 1.068, unit: 'kW' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:13.7.0')!, { value: 98.5, unit: '%' })).toBeNull();
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112944, unit: 'Wh' })).toBe(7112.944);
+    expect(publishedValue(lookupSensor('1-0:1.8.0')!, { value: 7112944 })).toBe(7112.944);
+  });
+
+  it('net power is the push\'s derived value (readings layer), not computed from the readings again', () => {
+    const readings: Readings = { '1-0:1.7.0': { value: 500, unit: 'W' }, '1-0:2.7.0': { value: 200, unit: 'W' } };
+    const accepted = { ...push(readings), derived: { ...push(readings).derived, netPowerW: 301 } };
+    expect(buildState(accepted).net_power).toBe(301);
   });
 
   it('meter time: offsets kept, local times get the TZ offset, garbage is null', () => {

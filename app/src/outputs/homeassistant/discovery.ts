@@ -4,14 +4,14 @@
  * (`<prefix>/device/<id>/config`) with all sensors as components, a JSON state on `<base>/<id>/state`
  * and diagnostics on `<base>/<id>/diagnostics`. Availability is our LWT topic `<base>/status`.
  */
-import { manufacturerName as nameOfFlag } from '../../decoder/manufacturers.js';
 import type { MeterIdentity } from '../../decoder/types.js';
 import type { Readings } from '../../readings/readings.js';
 import { READER_STATUSES } from '../../monitor/health.js';
 import type { Diagnostics } from '../../monitor/types.js';
 import type { AcceptedPush } from '../../pipeline/events.js';
+import { OBIS_POWER_EXPORT, OBIS_POWER_IMPORT } from '../../readings/normalise.js';
 import type { MqttSettings } from '../types.js';
-import { lookupObis, lookupSensor, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
+import { lookupObis, lookupSensor, presented, publishedValue, sensorDefinitions, type SensorDefinition } from './registry.js';
 
 export const ORIGIN_NAME = 'Smart Meter Reader';
 export const SUPPORT_URL = 'https://github.com/smart-meter-reader/smart-meter-reader';
@@ -19,9 +19,6 @@ export const SUPPORT_URL = 'https://github.com/smart-meter-reader/smart-meter-re
 export const EXPIRE_AFTER_SECONDS = 120;
 /** Device id when a push carries neither a meter number nor a system title (plaintext meters without id). */
 export const UNIDENTIFIED_METER_ID = 'unidentified';
-
-const OBIS_POWER_IMPORT = '1-0:1.7.0';
-const OBIS_POWER_EXPORT = '1-0:2.7.0';
 
 /**
  * Where one meter's topics and ids live. The first meter uses the add-on's base topic and plain ids (as the
@@ -57,19 +54,9 @@ export function deviceId(meter: MeterIdentity): string {
   return UNIDENTIFIED_METER_ID;
 }
 
-/** The manufacturer FLAG id: as decoded, else the first three system-title bytes when they are letters. */
-export function manufacturerFlag(meter: MeterIdentity): string | null {
-  if (meter.manufacturer) return meter.manufacturer;
-  if (meter.systemTitle && /^[0-9a-fA-F]{6}/.test(meter.systemTitle)) {
-    const flag = Buffer.from(meter.systemTitle.slice(0, 6), 'hex').toString('latin1');
-    if (/^[A-Z]{3}$/.test(flag)) return flag;
-  }
-  return null;
-}
-
+/** The manufacturer's name as the decoder set it (decoder/manufacturers.ts), null when the push names none. */
 export function manufacturerName(meter: MeterIdentity): string | null {
-  const flag = manufacturerFlag(meter);
-  return flag ? nameOfFlag(flag) : null;
+  return meter.manufacturerName;
 }
 
 export interface MeterTopics {
@@ -254,13 +241,16 @@ export function meterTime(time: string | null | undefined): string | null {
   return `${time}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/** Net power is published like the powers it comes from (W, no decimals). */
+const NET_POWER = lookupSensor(OBIS_POWER_IMPORT)!;
+
 export type StateValue = number | string | null;
 export type StatePayload = Readonly<Record<string, StateValue>>;
 
 /**
- * The JSON state for one accepted push: registry sensors under their key (converted, rounded; left out when the
- * value is not a finite number or its unit cannot be converted), `net_power`
- * (import − export, W) when both powers exist, text registers under their key, `meter_time` (with offset) and
+ * The JSON state for one accepted push: registry sensors under their key (in the published unit, rounded; left
+ * out when the value is not a finite number or not in its quantity's unit), `net_power` (the push's derived net
+ * power, W) when both powers exist, text registers under their key, `meter_time` (with offset) and
  * any unknown OBIS code under the code itself with its raw value.
  */
 export function buildState(push: AcceptedPush): StatePayload {
@@ -276,16 +266,9 @@ export function buildState(push: AcceptedPush): StatePayload {
       if (value !== null) out[def.key] = value;
     }
   }
-  const imp = push.readings[OBIS_POWER_IMPORT];
-  const exp = push.readings[OBIS_POWER_EXPORT];
-  // net power only from scaled readings
-  const impDef = lookupSensor(OBIS_POWER_IMPORT);
-  const expDef = lookupSensor(OBIS_POWER_EXPORT);
-  if (imp && exp && impDef && expDef && !imp.unscaled && !exp.unscaled) {
-    const i = publishedValue(impDef, imp);
-    const e = publishedValue(expDef, exp);
-    if (i !== null && e !== null) out.net_power = i - e;
-  }
+  // net power as the readings layer computed it (readings/normalise.ts), published where both powers are
+  const { powerImportW, powerExportW, netPowerW } = push.derived;
+  if (powerImportW !== null && powerExportW !== null && netPowerW !== null) out.net_power = presented(NET_POWER, netPowerW);
   const clockRegister = push.readings['0-0:1.0.0']?.value;
   out.meter_time = meterTime(push.time ?? (typeof clockRegister === 'string' ? clockRegister : null));
   out.received_at = push.receivedAt.toISOString();

@@ -1,26 +1,28 @@
 /**
- * OBIS registry: what each known OBIS code becomes in Home Assistant (key, name, device/state class, the unit
- * as published) and how the decoded value is turned into the published one.
+ * OBIS registry: what each known register becomes in Home Assistant (name, device/state class, the unit as
+ * published) and how the decoded value is presented.
  *
- * Declarative on purpose: the quantities say how to convert and round, the code table only says which OBIS
- * code is which quantity. Discovery payloads and state JSON are derived from it by pure functions
- * (discovery.ts); unknown codes are never turned into entities.
+ * Declarative on purpose. The readings layer owns the facts: which key an OBIS code has (readings/registers.ts),
+ * which unit its quantity is in (readings/quantities.ts) and the conversion of every meter unit into that one
+ * (readings/normalise.ts). This table only chooses the presentation (kWh from Wh, decimals) and never converts
+ * from a meter's units. Discovery payloads and state JSON are derived from it by pure functions (discovery.ts);
+ * unknown codes are never turned into entities.
  */
+import { QUANTITIES, type QuantityKind } from '../../readings/quantities.js';
 import type { Reading } from '../../readings/readings.js';
+import { REGISTER_KEYS } from '../../readings/registers.js';
 
 export type StateClass = 'measurement' | 'total' | 'total_increasing';
 
-/** How one physical quantity is read (source unit), converted and published. */
+/** How one physical quantity is published. */
 export interface Quantity {
+  /** The readings-layer quantity: decoded values arrive in its canonical unit (readings/quantities.ts). */
+  readonly quantityKind: QuantityKind;
   readonly deviceClass: string | null;
   readonly stateClass: StateClass | null;
   /** Unit in the published state and `unit_of_measurement`; null: unitless (omit the unit). */
   readonly unit: string | null;
-  /** Unit the value is in when the meter sends none (L+G E450 pushes carry no units). */
-  readonly sourceUnit: string | null;
-  /** Other source units the meter may state, as factors to `sourceUnit` (DSMR `kWh`, `kW` …). */
-  readonly accepts: Readonly<Record<string, number>>;
-  /** published = source / divisor. */
+  /** published = decoded (canonical unit) / divisor: a presentation choice (kWh from Wh). */
   readonly divisor: number;
   /** Decimals the published value is rounded to (and `suggested_display_precision`). */
   readonly decimals: number;
@@ -28,11 +30,10 @@ export interface Quantity {
 
 const Q = {
   energy: {
+    quantityKind: 'activeEnergy',
     deviceClass: 'energy',
     stateClass: 'total_increasing',
     unit: 'kWh',
-    sourceUnit: 'Wh',
-    accepts: { Wh: 1, kWh: 1000 },
     divisor: 1000,
     decimals: 3,
   },
@@ -42,83 +43,74 @@ const Q = {
    * as a meter reset (`total_increasing` would).
    */
   signedEnergy: {
+    quantityKind: 'activeEnergy',
     deviceClass: 'energy',
     stateClass: 'total',
     unit: 'kWh',
-    sourceUnit: 'Wh',
-    accepts: { Wh: 1, kWh: 1000 },
     divisor: 1000,
     decimals: 3,
   },
   reactiveEnergy: {
+    quantityKind: 'reactiveEnergy',
     deviceClass: 'reactive_energy',
     stateClass: 'total_increasing',
     unit: 'kvarh',
-    sourceUnit: 'varh',
-    accepts: { varh: 1, kvarh: 1000 },
     divisor: 1000,
     decimals: 3,
   },
   power: {
+    quantityKind: 'activePower',
     deviceClass: 'power',
     stateClass: 'measurement',
     unit: 'W',
-    sourceUnit: 'W',
-    accepts: { W: 1, kW: 1000 },
     divisor: 1,
     decimals: 0,
   },
   reactivePower: {
+    quantityKind: 'reactivePower',
     deviceClass: 'reactive_power',
     stateClass: 'measurement',
     unit: 'var',
-    sourceUnit: 'var',
-    accepts: { var: 1, kvar: 1000 },
     divisor: 1,
     decimals: 0,
   },
   apparentPower: {
+    quantityKind: 'apparentPower',
     deviceClass: 'apparent_power',
     stateClass: 'measurement',
     unit: 'VA',
-    sourceUnit: 'VA',
-    accepts: { VA: 1, kVA: 1000 },
     divisor: 1,
     decimals: 0,
   },
   voltage: {
+    quantityKind: 'voltage',
     deviceClass: 'voltage',
     stateClass: 'measurement',
     unit: 'V',
-    sourceUnit: 'V',
-    accepts: { V: 1 },
     divisor: 1,
     decimals: 1,
   },
   current: {
+    quantityKind: 'current',
     deviceClass: 'current',
     stateClass: 'measurement',
     unit: 'A',
-    sourceUnit: 'A',
-    accepts: { A: 1 },
     divisor: 1,
     decimals: 2,
   },
   powerFactor: {
+    quantityKind: 'powerFactor',
     deviceClass: 'power_factor',
     stateClass: 'measurement',
     unit: null,
-    sourceUnit: null,
-    accepts: { '%': 0.01 },
     divisor: 1,
     decimals: 3,
   },
   frequency: {
+    quantityKind: 'frequency',
     deviceClass: 'frequency',
     stateClass: 'measurement',
     unit: 'Hz',
-    sourceUnit: 'Hz',
-    accepts: { Hz: 1 },
     divisor: 1,
     decimals: 2,
   },
@@ -147,68 +139,71 @@ export interface TextDefinition {
 
 export type ObisDefinition = SensorDefinition | TextDefinition;
 
-/** OBIS code → [key, name, quantity]. Order = entity order in the discovery payload. */
-const SENSORS: ReadonlyArray<readonly [obis: string, key: string, name: string, quantity: QuantityId]> = [
-  ['1-0:1.8.0', 'energy_import', 'Energy import', 'energy'],
-  ['1-0:2.8.0', 'energy_export', 'Energy export', 'energy'],
-  ['1-0:1.8.1', 'energy_import_t1', 'Energy import tariff 1', 'energy'],
-  ['1-0:1.8.2', 'energy_import_t2', 'Energy import tariff 2', 'energy'],
-  ['1-0:2.8.1', 'energy_export_t1', 'Energy export tariff 1', 'energy'],
-  ['1-0:2.8.2', 'energy_export_t2', 'Energy export tariff 2', 'energy'],
-  ['1-0:3.8.0', 'reactive_energy_import', 'Reactive energy import', 'reactiveEnergy'],
-  ['1-0:4.8.0', 'reactive_energy_export', 'Reactive energy export', 'reactiveEnergy'],
-  ['1-0:3.8.1', 'reactive_energy_import_t1', 'Reactive energy import tariff 1', 'reactiveEnergy'],
-  ['1-0:3.8.2', 'reactive_energy_import_t2', 'Reactive energy import tariff 2', 'reactiveEnergy'],
-  ['1-0:4.8.1', 'reactive_energy_export_t1', 'Reactive energy export tariff 1', 'reactiveEnergy'],
-  ['1-0:4.8.2', 'reactive_energy_export_t2', 'Reactive energy export tariff 2', 'reactiveEnergy'],
-  ['1-0:1.7.0', 'power_import', 'Power import', 'power'],
-  ['1-0:2.7.0', 'power_export', 'Power export', 'power'],
-  ['1-0:3.7.0', 'reactive_power_import', 'Reactive power import', 'reactivePower'],
-  ['1-0:4.7.0', 'reactive_power_export', 'Reactive power export', 'reactivePower'],
-  ['1-0:9.7.0', 'apparent_power_import', 'Apparent power import', 'apparentPower'],
-  ['1-0:10.7.0', 'apparent_power_export', 'Apparent power export', 'apparentPower'],
-  ['1-0:21.7.0', 'power_import_l1', 'Power import L1', 'power'],
-  ['1-0:22.7.0', 'power_export_l1', 'Power export L1', 'power'],
-  ['1-0:41.7.0', 'power_import_l2', 'Power import L2', 'power'],
-  ['1-0:42.7.0', 'power_export_l2', 'Power export L2', 'power'],
-  ['1-0:61.7.0', 'power_import_l3', 'Power import L3', 'power'],
-  ['1-0:62.7.0', 'power_export_l3', 'Power export L3', 'power'],
-  ['1-0:23.7.0', 'reactive_power_import_l1', 'Reactive power import L1', 'reactivePower'],
-  ['1-0:24.7.0', 'reactive_power_export_l1', 'Reactive power export L1', 'reactivePower'],
-  ['1-0:43.7.0', 'reactive_power_import_l2', 'Reactive power import L2', 'reactivePower'],
-  ['1-0:44.7.0', 'reactive_power_export_l2', 'Reactive power export L2', 'reactivePower'],
-  ['1-0:63.7.0', 'reactive_power_import_l3', 'Reactive power import L3', 'reactivePower'],
-  ['1-0:64.7.0', 'reactive_power_export_l3', 'Reactive power export L3', 'reactivePower'],
-  ['1-0:32.7.0', 'voltage_l1', 'Voltage L1', 'voltage'],
-  ['1-0:52.7.0', 'voltage_l2', 'Voltage L2', 'voltage'],
-  ['1-0:72.7.0', 'voltage_l3', 'Voltage L3', 'voltage'],
-  ['1-0:31.7.0', 'current_l1', 'Current L1', 'current'],
-  ['1-0:51.7.0', 'current_l2', 'Current L2', 'current'],
-  ['1-0:71.7.0', 'current_l3', 'Current L3', 'current'],
-  ['1-0:13.7.0', 'power_factor', 'Power factor', 'powerFactor'],
-  ['1-0:33.7.0', 'power_factor_l1', 'Power factor L1', 'powerFactor'],
-  ['1-0:53.7.0', 'power_factor_l2', 'Power factor L2', 'powerFactor'],
-  ['1-0:73.7.0', 'power_factor_l3', 'Power factor L3', 'powerFactor'],
-  ['1-0:14.7.0', 'frequency', 'Frequency', 'frequency'],
-  // Netz Oberösterreich AMIS (Siemens TD-3511/3512): "Inkassozählwerk", signed (AMIS spec Tabelle 2)
-  ['1-0:1.128.0', 'inkasso_register', 'Inkasso register', 'signedEnergy'],
-];
+/** Register key (readings/registers.ts) → [name, quantity]. */
+const SENSORS: Readonly<Record<string, readonly [name: string, quantity: QuantityId]>> = {
+  energy_import: ['Energy import', 'energy'],
+  energy_export: ['Energy export', 'energy'],
+  energy_import_t1: ['Energy import tariff 1', 'energy'],
+  energy_import_t2: ['Energy import tariff 2', 'energy'],
+  energy_export_t1: ['Energy export tariff 1', 'energy'],
+  energy_export_t2: ['Energy export tariff 2', 'energy'],
+  reactive_energy_import: ['Reactive energy import', 'reactiveEnergy'],
+  reactive_energy_export: ['Reactive energy export', 'reactiveEnergy'],
+  reactive_energy_import_t1: ['Reactive energy import tariff 1', 'reactiveEnergy'],
+  reactive_energy_import_t2: ['Reactive energy import tariff 2', 'reactiveEnergy'],
+  reactive_energy_export_t1: ['Reactive energy export tariff 1', 'reactiveEnergy'],
+  reactive_energy_export_t2: ['Reactive energy export tariff 2', 'reactiveEnergy'],
+  power_import: ['Power import', 'power'],
+  power_export: ['Power export', 'power'],
+  reactive_power_import: ['Reactive power import', 'reactivePower'],
+  reactive_power_export: ['Reactive power export', 'reactivePower'],
+  apparent_power_import: ['Apparent power import', 'apparentPower'],
+  apparent_power_export: ['Apparent power export', 'apparentPower'],
+  power_import_l1: ['Power import L1', 'power'],
+  power_export_l1: ['Power export L1', 'power'],
+  power_import_l2: ['Power import L2', 'power'],
+  power_export_l2: ['Power export L2', 'power'],
+  power_import_l3: ['Power import L3', 'power'],
+  power_export_l3: ['Power export L3', 'power'],
+  reactive_power_import_l1: ['Reactive power import L1', 'reactivePower'],
+  reactive_power_export_l1: ['Reactive power export L1', 'reactivePower'],
+  reactive_power_import_l2: ['Reactive power import L2', 'reactivePower'],
+  reactive_power_export_l2: ['Reactive power export L2', 'reactivePower'],
+  reactive_power_import_l3: ['Reactive power import L3', 'reactivePower'],
+  reactive_power_export_l3: ['Reactive power export L3', 'reactivePower'],
+  voltage_l1: ['Voltage L1', 'voltage'],
+  voltage_l2: ['Voltage L2', 'voltage'],
+  voltage_l3: ['Voltage L3', 'voltage'],
+  current_l1: ['Current L1', 'current'],
+  current_l2: ['Current L2', 'current'],
+  current_l3: ['Current L3', 'current'],
+  power_factor: ['Power factor', 'powerFactor'],
+  power_factor_l1: ['Power factor L1', 'powerFactor'],
+  power_factor_l2: ['Power factor L2', 'powerFactor'],
+  power_factor_l3: ['Power factor L3', 'powerFactor'],
+  frequency: ['Frequency', 'frequency'],
+  inkasso_register: ['Inkasso register', 'signedEnergy'],
+};
 
 /** Text registers: kept in the state JSON, shown on the device card (serial number) rather than as entities. */
-const TEXTS: ReadonlyArray<readonly [obis: string, key: string, name: string]> = [
-  ['0-0:96.1.0', 'meter_number', 'Meter number'],
-  ['0-0:42.0.0', 'device_name', 'Logical device name'],
-  // Published as `meter_time`, normalised to carry an offset (discovery.ts `meterTime`).
-  ['0-0:1.0.0', 'meter_time', 'Meter clock'],
-];
+const TEXTS: Readonly<Record<string, string>> = {
+  meter_number: 'Meter number',
+  device_name: 'Logical device name',
+  // published as `meter_time`, normalised to carry an offset (discovery.ts `meterTime`)
+  meter_time: 'Meter clock',
+};
 
-const BY_OBIS: ReadonlyMap<string, ObisDefinition> = new Map<string, ObisDefinition>([
-  ...SENSORS.map(
-    ([obis, key, name, quantity]) =>
-      [obis, Object.freeze({ kind: 'sensor', obis, key, name, quantity, ...Q[quantity] })] as const,
-  ),
-  ...TEXTS.map(([obis, key, name]) => [obis, Object.freeze({ kind: 'text', obis, key, name })] as const),
-]);
+const BY_OBIS: ReadonlyMap<string, ObisDefinition> = new Map<string, ObisDefinition>(
+  REGISTER_KEYS.flatMap(([obis, key]): [string, ObisDefinition][] => {
+    const sensor = SENSORS[key];
+    if (sensor) {
+      const [name, quantity] = sensor;
+      return [[obis, Object.freeze({ kind: 'sensor', obis, key, name, quantity, ...Q[quantity] })]];
+    }
+    const text = TEXTS[key];
+    return text === undefined ? [] : [[obis, Object.freeze({ kind: 'text', obis, key, name: text })]];
+  }),
+);
 
 /** The registry entry for an OBIS code (`A-B:C.D.E`), or undefined for codes we do not know. */
 export function lookupObis(obis: string): ObisDefinition | undefined {
@@ -234,28 +229,27 @@ export function roundTo(value: number, decimals: number): number {
 }
 
 /**
- * The published value of a reading, or null when it cannot be published safely: not a finite number, or a
- * unit the quantity cannot be converted from (never publish a value in the wrong unit).
+ * The published value of a reading, or null when it cannot be published safely: not a finite number, or a unit
+ * other than its quantity's canonical one (readings arrive normalised from the readings layer; one that is not
+ * was not decoded by it and is never published in a wrong unit).
  *
- * Energy: the source is brought to integer Wh (varh) first, then divided by 1000, so 6842204 Wh → 6842.204 kWh
+ * Energy: the value is brought to integer Wh (varh) first, then divided by 1000, so 6842204 Wh → 6842.204 kWh
  * exactly (an integer / 1000 is the double nearest to the 3-decimal number).
  */
 export function publishedValue(def: SensorDefinition, reading: Reading): number | null {
-  if (typeof reading.value !== 'number' || !Number.isFinite(reading.value)) return null;
-  const unit = reading.unit === undefined || reading.unit === '' ? null : reading.unit;
-  let factor: number;
-  if (unit === null || unit === def.sourceUnit) factor = 1;
-  else {
-    const f = def.accepts[unit];
-    if (f === undefined) return null;
-    factor = f;
-  }
-  const source = reading.value * factor;
-  if (def.divisor === 1) return roundTo(source, def.decimals);
+  const value = reading.value;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  if (reading.unit !== undefined && reading.unit !== '' && reading.unit !== QUANTITIES[def.quantityKind].unit) return null;
+  return presented(def, value);
+}
+
+/** A value in the quantity's canonical unit as published: divided by the presentation divisor and rounded. */
+export function presented(def: Pick<Quantity, 'divisor' | 'decimals'>, value: number): number {
+  if (def.divisor === 1) return roundTo(value, def.decimals);
   // Round to the source resolution first (integer Wh for kWh with 3 decimals), then divide once.
   const sourceDecimals = Math.max(0, def.decimals - Math.round(Math.log10(def.divisor)));
   const sourceScale = 10 ** sourceDecimals;
-  const integral = Math.round(roundTo(source, sourceDecimals) * sourceScale);
+  const integral = Math.round(roundTo(value, sourceDecimals) * sourceScale);
   const out = integral / (def.divisor * sourceScale);
   return Object.is(out, -0) ? 0 : out;
 }
