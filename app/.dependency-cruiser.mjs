@@ -1,7 +1,6 @@
 // The import rule of app/src (docs/architecture.md): each folder has a rank, and a module may import only from
-// its own rank or a lower one; no cycles anywhere. `npm run lint` runs it (`depcruise --ignore-known`, with the
-// known violations still being removed listed in .dependency-cruiser-known-violations.json); test/lint/ proves it
-// fails on a deliberate violation.
+// its own rank or a lower one; no cycles anywhere. `npm run lint` runs it; test/lint/ proves it fails on a
+// deliberate violation.
 
 /** Rank of each folder of app/src, lowest first. `cli/`, `cli.ts` and `main.ts` (rank 10) compose and may import everything. */
 export const layers = [

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig, SIMULATOR_KEY_HEX, UsageError, USAGE, type MeterConfig, type RuntimeConfig } from './config/load.js';
 import { fetchMqttService } from './config/supervisor.js';
-import { lookupObis } from './outputs/homeassistant/registry.js';
+import { registerKey } from './readings/registers.js';
 import { MqttPublisher } from './outputs/mqtt/MqttPublisher.js';
 import type { MqttSettings } from './outputs/types.js';
 import { Watchdog, watchdogTimingsFromEnv } from './monitor/liveness.js';
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       sourceKind: meter.source.kind,
       sourceDescription: source.description,
       discoveryEnabled: config.options.discovery,
-      keyOf: (obis) => lookupObis(obis)?.key ?? null,
+      keyOf: registerKey, // the readings layer's register keys (the same keys the MQTT state uses)
     });
     const monitor = new MeterMonitor(state, meterLog);
     if ('off' in mqtt) {

@@ -1,9 +1,8 @@
 /**
  * The import rule of app/src and ui/src (app/.dependency-cruiser.mjs, ui/.dependency-cruiser.mjs; docs/architecture.md)
- * fails on a deliberate violation, names it, and passes on the real tree apart from the known violations that the
- * parallel refactoring removes (app/.dependency-cruiser-known-violations.json).
+ * fails on a deliberate violation, names it, and passes on the real tree.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +17,12 @@ import uiRules from '../../../ui/.dependency-cruiser.mjs';
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const uiDir = resolve(appDir, '../ui');
 
-async function violations(baseDir: string, rules: { forbidden: unknown[]; options: Record<string, unknown> }, knownViolations?: unknown): Promise<string[]> {
+async function violations(baseDir: string, rules: { forbidden: unknown[]; options: Record<string, unknown> }): Promise<string[]> {
   const { tsConfig: _tsConfig, ...options } = rules.options;
   const tsConfig = extractTSConfig(join(baseDir, 'tsconfig.json'));
   const reported = await cruise(
     ['src'],
-    { ...options, baseDir, validate: true, ruleSet: { forbidden: rules.forbidden } as never, ...(knownViolations ? { knownViolations: knownViolations as never } : {}) },
+    { ...options, baseDir, validate: true, ruleSet: { forbidden: rules.forbidden } as never },
     undefined,
     { tsConfig },
   );
@@ -83,9 +82,8 @@ describe('the import rule of app/src', () => {
     expect(await violations(root, appRules)).toEqual([]);
   });
 
-  it('the real app/src has no violation beyond the known ones still being removed', async () => {
-    const known = JSON.parse(readFileSync(join(appDir, '.dependency-cruiser-known-violations.json'), 'utf8'));
-    expect(await violations(appDir, appRules, known)).toEqual([]);
+  it('the real app/src has no violation', async () => {
+    expect(await violations(appDir, appRules)).toEqual([]);
   });
 });
 
