@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeLiveSource, fakeSnapshot } from '../../test/support/fakeLiveSource.js';
+import { Condition } from '../../test/support/condition.js';
+import { FakeLiveSource, fakeSnapshot, fakeSummary } from '../../test/support/fakeLiveSource.js';
 import type { LiveMessage, MetersDto, SnapshotDto } from '../contract/dto.js';
 import { buildServer } from './server.js';
 
@@ -93,10 +94,9 @@ describe('several meters over HTTP', () => {
 });
 
 describe('several meters over the WebSocket', () => {
-  const until = async (cond: () => boolean): Promise<void> => {
-    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cond()).toBe(true);
-  };
+  // messages re-check what a test waits for (no sleeps)
+  const changes = new Condition();
+  const until = (cond: () => boolean): Promise<void> => changes.until(cond);
 
   it('ws?meter= streams that meter only; ws streams the first', async () => {
     const { app, house, heat } = twoMeters();
@@ -104,7 +104,11 @@ describe('several meters over the WebSocket', () => {
     const collect = (url: string) =>
       new Promise<LiveMessage[]>((resolve, reject) => {
         const got: LiveMessage[] = [];
-        app.injectWS(url, {}, { onInit: (s) => s.on('message', (d) => got.push(JSON.parse(String(d)) as LiveMessage)) }).then(() => resolve(got), reject);
+        const onMessage = (d: unknown) => {
+          got.push(JSON.parse(String(d)) as LiveMessage);
+          changes.changed();
+        };
+        app.injectWS(url, {}, { onInit: (s) => s.on('message', onMessage) }).then(() => resolve(got), reject);
       });
     const heatMessages = await collect('/ws?meter=heat_pump');
     const houseMessages = await collect('/ws');
@@ -115,8 +119,11 @@ describe('several meters over the WebSocket', () => {
     expect(first.type === 'snapshot' && first.snapshot.live.meter?.id).toBe('HEAT-2');
     heat.emit({ type: 'health', health: fakeSnapshot().health });
     await until(() => heatMessages.length >= 2);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(houseMessages).toHaveLength(1);
+    // a barrier instead of a pause: a message to the first meter after the heat pump's. Had the heat pump's reached
+    // the first meter's socket, it would stand before the barrier there (one socket delivers in order).
+    house.emit({ type: 'frame', frame: fakeSummary(9, Date.now(), true), counters: fakeSnapshot().health.counters });
+    await until(() => houseMessages.length >= 2);
+    expect(houseMessages.map((m) => m.type)).toEqual(['snapshot', 'frame']);
   });
 
   it('refuses ws?meter=<unknown> before the upgrade', async () => {

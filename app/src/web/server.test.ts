@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Condition } from '../../test/support/condition.js';
 import { FakeLiveSource, fakeHealth, fakeLive, fakeSnapshot, fakeSummary } from '../../test/support/fakeLiveSource.js';
 import type { LiveMessage, SnapshotDto } from '../contract/dto.js';
 import { buildServer } from './server.js';
@@ -154,16 +155,18 @@ describe('no compression', () => {
 });
 
 describe('live WebSocket', () => {
+  // socket events re-check what a test waits for (no sleeps): messages, pings, closes, subscribers coming and going
+  const changes = new Condition();
+  const until = (cond: () => boolean): Promise<void> => changes.until(cond);
   function collect(ws: import('ws').WebSocket): LiveMessage[] {
     const got: LiveMessage[] = [];
-    ws.on('message', (data) => got.push(JSON.parse(String(data)) as LiveMessage));
+    ws.on('message', (data) => {
+      got.push(JSON.parse(String(data)) as LiveMessage);
+      changes.changed();
+    });
     return got;
   }
   const fromSupervisor = { socket: { remoteAddress: '172.30.32.2' } } as never;
-  const until = async (cond: () => boolean): Promise<void> => {
-    for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cond()).toBe(true);
-  };
 
   it('sends the snapshot first, then forwards live messages, and unsubscribes on close', async () => {
     const source = new FakeLiveSource();
@@ -183,7 +186,7 @@ describe('live WebSocket', () => {
     expect(got.map((m) => m.type)).toEqual(['snapshot', 'push', 'health']);
 
     ws.terminate();
-    await until(() => source.subscriberCount === 0);
+    await source.changes.until(() => source.subscriberCount === 0);
   });
 
   it('negotiates permessage-deflate with a client that offers it', async () => {
@@ -218,6 +221,7 @@ describe('live WebSocket', () => {
     ws.on('ping', () => {
       pings++;
       ws.pong();
+      changes.changed();
     });
     await until(() => pings >= 3);
     expect(ws.readyState).toBe(ws.OPEN);
@@ -230,9 +234,12 @@ describe('live WebSocket', () => {
     await server.ready();
     const ws = await server.injectWS('/ws', fromSupervisor);
     let closed = false;
-    ws.on('close', () => (closed = true));
+    ws.on('close', () => {
+      closed = true;
+      changes.changed();
+    });
     await until(() => closed);
-    await until(() => source.subscriberCount === 0);
+    await source.changes.until(() => source.subscriberCount === 0);
   });
 });
 
@@ -268,7 +275,7 @@ describe('lifecycle on a real socket', () => {
     expect(closed, 'close() waited for the mute client').toBe(true);
     app = undefined;
     await muteClosed;
-    for (let i = 0; i < 100 && source.subscriberCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await source.changes.until(() => source.subscriberCount === 0);
     expect(source.subscriberCount).toBe(0);
     expect(openResources().length).toBeLessThanOrEqual(before.length);
   });

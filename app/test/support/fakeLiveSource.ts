@@ -16,6 +16,7 @@ import type {
   ReadingDto,
   SnapshotDto,
 } from '../../src/contract/dto.js';
+import { Condition } from './condition.js';
 
 export interface FakeOptions {
   readonly meterId?: string;
@@ -169,9 +170,15 @@ export class FakeLiveSource implements LiveSource {
     const summary = this.snap.frames.find((f) => f.id === id);
     return summary ? fakeFrame(summary.id, Date.parse(summary.at), summary.ok) : null;
   }
+  /** Told when a subscriber comes or goes (tests wait on it instead of sleeping). */
+  readonly changes = new Condition();
   subscribe(listener: (message: LiveMessage) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.changes.changed();
+    return () => {
+      this.listeners.delete(listener);
+      this.changes.changed();
+    };
   }
   capture(): string {
     return this.captureText;
