@@ -215,8 +215,12 @@ export const HealthLayerDto = Type.Object({
 });
 export type HealthLayerDto = Dto<typeof HealthLayerDto>;
 
-/** The reader status (health.ts READER_STATUSES): the same id as the Home Assistant status entity. */
-export const ReaderStatusId = oneOf([
+/**
+ * The reader status: ONE stable id for "what is wrong right now", the same id as the Home Assistant status entity
+ * (monitor/health.ts decides it). Ordered as a push travels: port → bytes → frames → decryption → decoding →
+ * plausibility → broker. Never rename a value (automations compare against it); add new ones at the end.
+ */
+export const READER_STATUSES = [
   'starting',
   'ok',
   'no_source',
@@ -234,7 +238,8 @@ export const ReaderStatusId = oneOf([
   'implausible_values',
   'broker',
   'head_not_transmitting',
-]);
+] as const;
+export const ReaderStatusId = oneOf(READER_STATUSES);
 export type ReaderStatusId = Static<typeof ReaderStatusId>;
 
 export const ReaderStatusDto = Type.Object({

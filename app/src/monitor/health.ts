@@ -5,7 +5,7 @@
 import type { AmisLinkView } from '../framing/mbus/AmisLink.js';
 import type { MqttStatus } from './types.js';
 import type { SourceStatus } from '../transport/types.js';
-import type { HealthLayerDto, LayerStatus, ReaderStatusId } from '../contract/dto.js';
+import { READER_STATUSES, type HealthLayerDto, type LayerStatus, type ReaderStatusId } from '../contract/dto.js';
 
 /**
  * Hint ids of the health layers (the likely cause, translated by the panel): ids of this file and of the source
@@ -212,33 +212,10 @@ export function linkStatusOf(layers: readonly HealthLayerDto[]): string {
 
 /**
  * The reader status: ONE stable id for "what is wrong right now", published as a Home Assistant enum sensor and
- * shown on the panel. Ordered as a push travels: port → bytes → frames → decryption → decoding → plausibility →
- * broker. Never rename a value (automations compare against it); add new ones at the end.
+ * shown on the panel; the list lives with the DTOs (contract/dto.ts), which the panel shares.
  */
-export const READER_STATUSES = [
-  'starting',
-  'ok',
-  'no_source',
-  'port_missing',
-  'port_busy',
-  'port_error',
-  'no_data',
-  'serial_settings',
-  'line_errors',
-  'unsupported_data',
-  'no_key',
-  'wrong_key',
-  'auth_failed',
-  'unknown_layout',
-  'implausible_values',
-  'broker',
-  'head_not_transmitting',
-] as const satisfies readonly ReaderStatusId[];
-
-export type ReaderStatus = (typeof READER_STATUSES)[number];
-/** Compile-time check: the list names every id of the contract. */
-const everyStatusListed: Exclude<ReaderStatusId, ReaderStatus> extends never ? true : false = true;
-void everyStatusListed;
+export { READER_STATUSES };
+export type ReaderStatus = ReaderStatusId;
 
 /** The layer a status belongs to (log prefix, panel grouping). */
 export type StatusLayer = 'reader' | 'serial' | 'bytes' | 'framing' | 'crypto' | 'structure' | 'layout' | 'guard' | 'mqtt';
