@@ -269,15 +269,13 @@ function slotMatches(slot: Slot, v: View, i: number): boolean {
   }
 }
 
-const positionalReasons = new Map<PositionalLayout, string>();
+const positionalReasonText = (layout: PositionalLayout) => `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
+
+/** The reason text of each positional layout, made once when the module loads and never changed (no string per push). */
+const POSITIONAL_REASONS: ReadonlyMap<PositionalLayout, string> = new Map(POSITIONAL_LAYOUTS.map((layout) => [layout, positionalReasonText(layout)]));
 
 function positionalReason(layout: PositionalLayout): string {
-  let text = positionalReasons.get(layout);
-  if (text === undefined) {
-    text = `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
-    positionalReasons.set(layout, text);
-  }
-  return text;
+  return POSITIONAL_REASONS.get(layout) ?? positionalReasonText(layout);
 }
 
 function extractPositional(layout: PositionalLayout, v: View, headerTime: string | null): ExtractedReadings {
