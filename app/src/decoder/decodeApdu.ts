@@ -10,7 +10,7 @@ import { TAG } from '../dlms/axdr/tags.js';
 import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
 import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
-import { extractReadings } from '../readings/extract.js';
+import { extractReadings, ReadingsMemo } from '../readings/extract.js';
 import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { checkAndNormalise, derivedOf, unscaledWithoutUnits } from '../readings/normalise.js';
 import type { ExtractedReadings } from '../readings/readings.js';
@@ -51,7 +51,7 @@ function meterNumber(extracted: ExtractedReadings): string | null {
 }
 
 /** Parses a decrypted or plain payload into readings; throws MeterError (structure/layout stages). */
-function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadings {
+function decodePlaintext(plaintext: Uint8Array, leaves: Leaves, memo: ReadingsMemo): ExtractedReadings {
   if (isDsmrTelegram(plaintext)) return parseDsmr(plaintext);
   if (plaintext[0] !== DATA_NOTIFICATION) {
     throw new MeterError('AXDR_INVALID', 'not_notification', { tag: toHex(plaintext, 0, 1) });
@@ -95,7 +95,7 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves): ExtractedReadin
     throw axdrError;
   }
   try {
-    return extractReadings(plaintext, leaves, headerTime);
+    return extractReadings(plaintext, leaves, headerTime, memo);
   } catch (e) {
     if (!isMeterError(e)) throw e;
     if (e.code === 'LAYOUT_UNKNOWN') {
@@ -143,13 +143,15 @@ class SystemTitleMemo {
 }
 
 /**
- * Scratch and memos of one decoder (one meter): the leaves with their OBIS, text and clock memos, and the
- * system title. StreamDecoder owns one; two decoders never share one, so the results of one meter never
+ * Scratch and memos of one decoder (one meter): the leaves with their OBIS, text and clock memos, the readings
+ * memo and the system title. StreamDecoder owns one; two decoders never share one, so the results of one meter never
  * depend on another meter's pushes.
  */
 export class DecodeContext {
   readonly leaves = new Leaves();
   readonly titles = new SystemTitleMemo();
+  /** The readings layer's memo (readings/extract.ts). */
+  readonly readings = new ReadingsMemo();
 }
 
 /**
@@ -174,7 +176,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       systemTitle = title.hex;
       manufacturer = title.manufacturer;
       try {
-        extracted = decodePlaintext(plaintext, leaves);
+        extracted = decodePlaintext(plaintext, leaves, context.readings);
       } catch (e) {
         // Without a verified tag a wrong key only shows as a plaintext that does not parse (protocol.md §4).
         if (isMeterError(e) && e.stage === 'structure' && tag !== 'verified' && (cipher.securityControl & 0x20)) {
@@ -184,7 +186,7 @@ export function decodeApdu(apdu: Uint8Array, decryptor: Decryptor, frames: reado
       }
     } else if (apdu[0] === DATA_NOTIFICATION || isDsmrTelegram(apdu)) {
       plaintext = apdu;
-      extracted = decodePlaintext(apdu, leaves);
+      extracted = decodePlaintext(apdu, leaves, context.readings);
     } else {
       throw new MeterError('APDU_UNKNOWN', 'tag', { tag: toHex(apdu, 0, 1) });
     }

@@ -154,14 +154,24 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** The last reason text: a meter sends the same shape every push, so no string per push. */
-let lastReason = { pairs: -1, scalerUnits: -1, text: '' };
+/**
+ * Memos of the readings layer for one decoder (one meter): DecodeContext owns one, nothing is kept at module
+ * level, so one meter's pushes never change what another meter's decode returns.
+ */
+export class ReadingsMemo {
+  private reasonPairs = -1;
+  private reasonScalerUnits = -1;
+  private reasonText = '';
 
-function taggedReason(pairs: number, scalerUnits: number): string {
-  const last = lastReason;
-  if (last.pairs === pairs && last.scalerUnits === scalerUnits) return last.text;
-  lastReason = { pairs, scalerUnits, text: `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}` };
-  return lastReason.text;
+  /** `14 OBIS-tagged values, 12 with {scaler, unit}`: a meter sends the same shape every push, so one string. */
+  taggedReason(pairs: number, scalerUnits: number): string {
+    if (this.reasonPairs !== pairs || this.reasonScalerUnits !== scalerUnits) {
+      this.reasonPairs = pairs;
+      this.reasonScalerUnits = scalerUnits;
+      this.reasonText = `${pairs} OBIS-tagged values, ${scalerUnits} with {scaler, unit}`;
+    }
+    return this.reasonText;
+  }
 }
 
 /**
@@ -170,7 +180,7 @@ function taggedReason(pairs: number, scalerUnits: number): string {
  * OBIS code inside a capture-object descriptor {class-id, OBIS, attribute, data index}, mean the push is
  * something else, and pairing anyway would publish e.g. the attribute index 2 as a reading.
  */
-function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
+function extractTagged(v: View, memo: ReadingsMemo, headerTime: string | null): ExtractedReadings {
   const l = v.l;
   const n = l.count;
   const readings: Readings = {};
@@ -226,7 +236,7 @@ function extractTagged(v: View, headerTime: string | null): ExtractedReadings {
   }
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
   addUntagged(readings, time, untaggedText);
-  const reason = taggedReason(pairs, scalerUnits);
+  const reason = memo.taggedReason(pairs, scalerUnits);
   return uncheckedQuantities === 0
     ? { readings, time, layout: 'obis', reason, scalerUnits, plausibilityChecked: true }
     : { readings, time, layout: 'obis', reason, scalerUnits };
@@ -259,15 +269,13 @@ function slotMatches(slot: Slot, v: View, i: number): boolean {
   }
 }
 
-const positionalReasons = new Map<PositionalLayout, string>();
+const positionalReasonText = (layout: PositionalLayout) => `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
+
+/** The reason text of each positional layout, made once when the module loads and never changed (no string per push). */
+const POSITIONAL_REASONS: ReadonlyMap<PositionalLayout, string> = new Map(POSITIONAL_LAYOUTS.map((layout) => [layout, positionalReasonText(layout)]));
 
 function positionalReason(layout: PositionalLayout): string {
-  let text = positionalReasons.get(layout);
-  if (text === undefined) {
-    text = `positional layout ${layout.id}: ${layout.slots.length} values of the expected types`;
-    positionalReasons.set(layout, text);
-  }
-  return text;
+  return POSITIONAL_REASONS.get(layout) ?? positionalReasonText(layout);
 }
 
 function extractPositional(layout: PositionalLayout, v: View, headerTime: string | null): ExtractedReadings {
@@ -297,13 +305,14 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
  * Turns the leaves of a data-notification body into readings.
  * @param bytes the buffer the leaves were collected from
  * @param headerTime ISO clock from the notification header (used when the body has none)
+ * @param memo the decoder's readings memo (DecodeContext)
  * @throws MeterError LAYOUT_UNKNOWN when the body has neither OBIS codes nor a known positional layout
  */
-export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null): ExtractedReadings {
+export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null, memo = new ReadingsMemo()): ExtractedReadings {
   const v = new View(bytes, leaves);
   const n = leaves.count;
   // list conventions (listScalings.ts): unscaled tagged lists named by their first, untagged value
-  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return applyListConvention(extractTagged(v, headerTime), n > 0 ? v.text(0) : null);
+  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return applyListConvention(extractTagged(v, memo, headerTime), n > 0 ? v.text(0) : null);
   for (const layout of POSITIONAL_LAYOUTS) {
     if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }

@@ -33,6 +33,7 @@
  * on the E570), so a guessed scaler would be a wrong number. Class 1 (data) attribute 2 and the value
  * attributes of other classes (disconnect control, limiter) are published as they are.
  */
+import { berSize, berValue, readBerLength } from '../shared/ber.js';
 import { MeterError, type DetailId, type ParamsArg } from '../shared/errors.js';
 import { COMPACT_DESCRIPTOR_LENGTH } from '../dlms/axdr/compactDescriptors.js';
 import { TAG } from '../dlms/axdr/decode.js';
@@ -60,23 +61,13 @@ interface Descriptor {
   readonly dataIndex: number;
 }
 
-/** Position after the last length read by `berLength` (a module variable: no tuple on the hot path). */
-let afterLength = 0;
-
-/** BER length at `pos` (A-XDR element counts), or -1 when malformed; the position after it in `afterLength`. */
-function berLength(b: Uint8Array, pos: number, end: number): number {
-  if (pos >= end) return -1;
-  const first = b[pos]!;
-  if (first < 0x80) {
-    afterLength = pos + 1;
-    return first;
-  }
-  const count = first & 0x7f;
-  if (count === 0 || count > 2 || pos + 1 + count > end) return -1;
-  let n = 0;
-  for (let i = 1; i <= count; i++) n = n * 256 + b[pos + i]!;
-  afterLength = pos + 1 + count;
-  return n;
+/**
+ * The A-XDR element count at `pos`, packed as shared/ber.ts readBerLength packs it (berValue / berSize: one
+ * number, no tuple and no module state), or -1 when malformed or longer than two length bytes.
+ */
+function countAt(b: Uint8Array, pos: number, end: number): number {
+  const packed = readBerLength(b, pos, end);
+  return packed < 0 || berSize(packed) > 3 ? -1 : packed;
 }
 
 /** Tagged capture_object_definition: 02 04 12 cc cc 09 06 <6> 0F aa 12 dd dd (18 bytes). */
@@ -186,10 +177,15 @@ export function extractSelfDescribing(
 ): ExtractedReadings | null {
   // cheap prefix test first: 02 M 01 K 02 04 12 …
   if (b[bodyStart] !== TAG.structure) return null;
-  const elements = berLength(b, bodyStart + 1, end);
-  if (elements < 0 || b[afterLength] !== TAG.array) return null;
-  const count = berLength(b, afterLength + 1, end);
-  const listStart = afterLength;
+  const elementsField = countAt(b, bodyStart + 1, end);
+  if (elementsField < 0) return null;
+  const elements = berValue(elementsField);
+  const arrayAt = bodyStart + 1 + berSize(elementsField);
+  if (b[arrayAt] !== TAG.array) return null;
+  const countField = countAt(b, arrayAt + 1, end);
+  if (countField < 0) return null;
+  const count = berValue(countField);
+  const listStart = arrayAt + 1 + berSize(countField);
   if (count <= 0 || !isTaggedDescriptor(b, listStart, end)) return null;
   const unknown = <D extends DetailId<'LAYOUT_UNKNOWN'>>(detailId: D, ...params: ParamsArg<'LAYOUT_UNKNOWN', D>) =>
     new MeterError('LAYOUT_UNKNOWN', detailId, ...params).withSignature(typeSignature(b, bodyStart, end));
@@ -244,9 +240,11 @@ export function extractCompactDescriptors(
 ): ExtractedReadings | null {
   // 02 02 16 ee 01 N
   if (b[bodyStart] !== TAG.structure || b[bodyStart + 1] !== 2 || b[bodyStart + 2] !== TAG.enum || b[bodyStart + 4] !== TAG.array) return null;
-  const count = berLength(b, bodyStart + 5, end);
+  const countField = countAt(b, bodyStart + 5, end);
+  if (countField < 0) return null;
+  const count = berValue(countField);
   if (count <= 0) return null;
-  let pos = afterLength;
+  let pos = bodyStart + 5 + berSize(countField);
   leaves.reset();
   const assembler = new Assembler(new View(b, leaves));
   try {

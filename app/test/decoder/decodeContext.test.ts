@@ -1,5 +1,5 @@
 /**
- * Every memo of the decode path (leaves, OBIS and text memos, the clock, the system title) lives in the
+ * Every memo of the decode path (leaves, OBIS and text memos, the clock, the system title, the readings memo) lives in the
  * DecodeContext of one StreamDecoder: two decoders (two meters) fed at the same time give exactly what each
  * gives alone.
  */
@@ -39,7 +39,7 @@ function meterStream(key: Uint8Array, title: Uint8Array, meterNumber: string, of
 
 /** What a result says: values or the error code with its detail (not the trace's byte views). */
 const summary = (results: DecodeResult[]) =>
-  results.map((r) => (r.ok ? { ok: true, meter: r.push.meter, time: r.push.time, readings: r.push.readings, layout: r.push.layout } : { ok: false, code: r.error.code, detail: r.error.detail }));
+  results.map((r) => (r.ok ? { ok: true, meter: r.push.meter, time: r.push.time, readings: r.push.readings, layout: r.push.layout, reason: r.push.reason } : { ok: false, code: r.error.code, detail: r.error.detail }));
 
 function alone(options: ConstructorParameters<typeof StreamDecoder>[0], stream: Uint8Array, chunk: number) {
   const decoder = new StreamDecoder(options);

@@ -36,7 +36,7 @@ function run(steps: readonly Step[]): void {
 
 describe('Decryptor: keystream computed ahead', () => {
   it('decrypts a meter counting up by one, across many keystream batches', () => {
-    run(Array.from({ length: 100 }, (_, i) => ({ title: titleA, counter: 1000 + i, length: 243 })));
+    run(Array.from({ length: 300 }, (_, i) => ({ title: titleA, counter: 1000 + i, length: 243 })));
   });
 
   it('decrypts skips, restarts, a title change and pushes of other lengths', () => {
@@ -45,11 +45,12 @@ describe('Decryptor: keystream computed ahead', () => {
       { title: titleA, counter: 6, length: 100 },
       { title: titleA, counter: 7, length: 100 },
       { title: titleA, counter: 9, length: 100 }, // inside the batch, one counter skipped
-      { title: titleA, counter: 40, length: 100 }, // beyond the batch
-      { title: titleA, counter: 41, length: 300 }, // longer than the batch holds
-      { title: titleA, counter: 42, length: 17 }, // shorter
-      { title: titleB, counter: 43, length: 100 }, // another meter, same counter sequence
-      { title: titleA, counter: 44, length: 100 },
+      { title: titleA, counter: 40, length: 100 }, // further inside the batch (64 counters ahead)
+      { title: titleA, counter: 100, length: 100 }, // beyond the batch
+      { title: titleA, counter: 101, length: 300 }, // longer than the batch holds
+      { title: titleA, counter: 102, length: 17 }, // shorter
+      { title: titleB, counter: 103, length: 100 }, // another meter, same counter sequence
+      { title: titleA, counter: 104, length: 100 },
       { title: titleA, counter: 3, length: 100 }, // meter restarted: counter went back
       { title: titleA, counter: 4, length: 4000 }, // a push of 250 blocks (block numbers beyond one byte)
     ];
