@@ -13,14 +13,9 @@
  * src/Utils.cpp reads `tm_isdst` from it), so it is read as the summer-time flag. AMIS meters are in Upper
  * Austria: the offset is +02:00 with the flag, +01:00 without.
  */
+import type { WallClock } from '../shared/wallClock.js';
 
-export interface Cp48 {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
+export interface Cp48 extends WallClock {
   readonly dayOfWeek: number;
   readonly week: number;
   readonly summerTime: boolean;

@@ -45,6 +45,9 @@ import { quantityOf } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
 import { applyScaler, unitSymbol } from './units.js';
 
+/** What both strategies read: the plaintext, the notification body's range, the decoder's leaves, the header clock. */
+type BodyArgs = [b: Uint8Array, bodyStart: number, end: number, leaves: Leaves, headerTime: string | null];
+
 const CLASS_DATA = 1;
 const CLASS_REGISTER = 3;
 const CLASS_EXTENDED_REGISTER = 4;
@@ -168,13 +171,7 @@ function oneValue(b: Uint8Array, pos: number, end: number, leaves: Leaves): numb
  * A self-describing push at `bodyStart`, or null when the body does not start with a capture-object list.
  * Throws LAYOUT_UNKNOWN (with the body's type signature) when it does but the rest does not fit.
  */
-export function extractSelfDescribing(
-  b: Uint8Array,
-  bodyStart: number,
-  end: number,
-  leaves: Leaves,
-  headerTime: string | null,
-): ExtractedReadings | null {
+export function extractSelfDescribing(...[b, bodyStart, end, leaves, headerTime]: BodyArgs): ExtractedReadings | null {
   // cheap prefix test first: 02 M 01 K 02 04 12 …
   if (b[bodyStart] !== TAG.structure) return null;
   const elementsField = countAt(b, bodyStart + 1, end);
@@ -231,13 +228,7 @@ const COMPACT_HEADER = COMPACT_DESCRIPTOR_LENGTH;
  * shape from its first to its last byte. decodeApdu tries it only when the ordinary A-XDR reading fails (not
  * A-XDR, or no known layout), so it can never take over a push another strategy reads.
  */
-export function extractCompactDescriptors(
-  b: Uint8Array,
-  bodyStart: number,
-  end: number,
-  leaves: Leaves,
-  headerTime: string | null,
-): ExtractedReadings | null {
+export function extractCompactDescriptors(...[b, bodyStart, end, leaves, headerTime]: BodyArgs): ExtractedReadings | null {
   // 02 02 16 ee 01 N
   if (b[bodyStart] !== TAG.structure || b[bodyStart + 1] !== 2 || b[bodyStart + 2] !== TAG.enum || b[bodyStart + 4] !== TAG.array) return null;
   const countField = countAt(b, bodyStart + 5, end);

@@ -7,14 +7,9 @@
  * offset to write after the time is −deviation (all Austrian captures: FF88 = −120 → +02:00 in summer);
  * 0x8000 means "not specified" and the time is written without an offset. Clock status bit 7 = DST.
  */
+import type { WallClock } from '../../shared/wallClock.js';
 
-export interface DlmsDateTime {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
+export interface DlmsDateTime extends WallClock {
   /** Minutes east of UTC, or null when the meter does not state it. */
   readonly offsetMinutes: number | null;
   readonly dst: boolean;

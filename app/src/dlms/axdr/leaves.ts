@@ -6,34 +6,15 @@
  */
 import { DateTimeMemo } from './dateTime.js';
 import type { DlmsType } from './decode.js';
-import { AxdrCursor, faultError } from './cursor.js';
+import { AxdrCursor, faultError, TYPE_NAME } from './cursor.js';
 import { ObisTexts } from '../obis.js';
 import { TAG } from './tags.js';
 
-/** DLMS type of each data tag, for positional layouts. */
-export const TYPE_OF_TAG: Readonly<Record<number, DlmsType>> = {
-  [TAG.null]: 'null',
-  [TAG.boolean]: 'boolean',
-  [TAG.bitString]: 'bit-string',
-  [TAG.int32]: 'int32',
-  [TAG.uint32]: 'uint32',
-  [TAG.octetString]: 'octet-string',
-  [TAG.visibleString]: 'visible-string',
-  [TAG.utf8String]: 'utf8-string',
-  [TAG.bcd]: 'bcd',
-  [TAG.int8]: 'int8',
-  [TAG.int16]: 'int16',
-  [TAG.uint8]: 'uint8',
-  [TAG.uint16]: 'uint16',
-  [TAG.int64]: 'int64',
-  [TAG.uint64]: 'uint64',
-  [TAG.enum]: 'enum',
-  [TAG.float32]: 'float32',
-  [TAG.float64]: 'float64',
-  [TAG.dateTime]: 'date-time',
-  [TAG.date]: 'date',
-  [TAG.time]: 'time',
-};
+/**
+ * DLMS type of each data tag, for positional layouts: the cursor's type names (leaves are never arrays or
+ * structures, so only the value types are ever looked up).
+ */
+export const TYPE_OF_TAG = TYPE_NAME as Readonly<Record<number, DlmsType>>;
 
 /**
  * Strings made from leaf bytes in an earlier push, by leaf index: a meter repeats its OBIS codes and its meter

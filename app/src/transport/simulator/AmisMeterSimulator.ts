@@ -10,6 +10,7 @@
  */
 import { AMIS_SND_NKE, encodeAmisFrame, MBUS_ACK, type AmisValues } from '../../mbus/amisEncode.js';
 import type { Logger } from '../../shared/logger.js';
+import { SimulatedHousehold } from './household.js';
 import { BaseSource } from '../types.js';
 
 /** Unacknowledged data frames after which the meter searches again (AMIS spec §2.2.3). */
@@ -43,12 +44,9 @@ export class AmisMeterSimulator extends BaseSource {
   private fcb = false;
   private lastSearchAt = -Infinity;
   private lastDataAt = -Infinity;
-  private energyImportWh = 3_456_000;
-  private energyExportWh = 987_000;
+  private readonly household = new SimulatedHousehold({ importWh: 3_456_000, exportWh: 987_000 }, 4711);
   private reactiveImportVarh = 412_000;
   private reactiveExportVarh = 156_000;
-  private lastAt = 0;
-  private seed = 4711;
 
   constructor(
     private readonly key: Uint8Array,
@@ -62,7 +60,7 @@ export class AmisMeterSimulator extends BaseSource {
   start(): void {
     this.setStatus('open', 'simulated AMIS meter searching for a reader');
     this.log.info(`AMIS meter simulator started: search frame every ${this.searchEveryMs} ms until a reader answers E5, then one frame per second`);
-    this.lastAt = this.clock().getTime();
+    this.household.startAt(this.clock().getTime());
     this.timer = setInterval(() => this.step(), 100);
     this.step();
   }
@@ -120,32 +118,22 @@ export class AmisMeterSimulator extends BaseSource {
     this.emitData(frame);
   }
 
-  private noise(): number {
-    this.seed = (this.seed * 1103515245 + 12345) >>> 0;
-    return (this.seed / 2 ** 32) * 2 - 1;
-  }
-
   /** Values of the next frame: load with PV around noon, counters advanced by the power over the elapsed time. */
   next(now: Date): AmisValues {
     const summer = summerTime(now);
     const local = new Date(now.getTime() + (summer ? 120 : 60) * 60_000);
     const hour = local.getUTCHours() + local.getUTCMinutes() / 60;
-    const load = 320 + 80 * Math.sin(now.getTime() / 40_000) + 30 * this.noise() + (hour > 18 && hour < 20 ? 2000 : 0);
-    const pv = hour > 7 && hour < 19 ? 3200 * Math.sin(((hour - 7) / 12) * Math.PI) * (0.9 + 0.05 * this.noise()) : 0;
+    const load = 320 + 80 * Math.sin(now.getTime() / 40_000) + 30 * this.household.noise() + (hour > 18 && hour < 20 ? 2000 : 0);
+    const pv = hour > 7 && hour < 19 ? 3200 * Math.sin(((hour - 7) / 12) * Math.PI) * (0.9 + 0.05 * this.household.noise()) : 0;
     const net = load - pv;
-    const powerImportW = Math.max(0, Math.round(net));
-    const powerExportW = Math.max(0, Math.round(-net));
-    const reactive = Math.round(60 + 20 * this.noise());
-    const hours = Math.max(0, now.getTime() - this.lastAt) / 3_600_000;
-    this.lastAt = now.getTime();
-    this.energyImportWh += powerImportW * hours;
-    this.energyExportWh += powerExportW * hours;
+    const reactive = Math.round(60 + 20 * this.household.noise());
+    const { powerImportW, powerExportW, hours } = this.household.advance(net, now.getTime());
     this.reactiveImportVarh += Math.max(0, reactive) * hours;
     return {
       localTime: local,
       summerTime: summer,
-      energyImportWh: Math.floor(this.energyImportWh),
-      energyExportWh: Math.floor(this.energyExportWh),
+      energyImportWh: this.household.energyImportWh,
+      energyExportWh: this.household.energyExportWh,
       reactiveImportVarh: Math.floor(this.reactiveImportVarh),
       reactiveExportVarh: Math.floor(this.reactiveExportVarh),
       powerImportW,

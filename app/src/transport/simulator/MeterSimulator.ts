@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import { BaseSource } from '../types.js';
+import { SimulatedHousehold } from './household.js';
 import { encodeNetzNoePush, type NetzNoeValues } from './netzNoePush.js';
 
 export const SIMULATOR_SYSTEM_TITLE = Uint8Array.from([0x4b, 0x46, 0x4d, 0x67, 0x50, 0x00, 0x42, 0x42]); // "KFMg" + serial
@@ -26,10 +27,7 @@ export class MeterSimulator extends BaseSource {
   readonly description = 'simulator (Netz NÖ Kaifa meter)';
   private timer: NodeJS.Timeout | null = null;
   private frameCounter = 1;
-  private energyImportWh = 4_321_000;
-  private energyExportWh = 1_234_000;
-  private lastAt = 0;
-  private seed = 12345;
+  private readonly household = new SimulatedHousehold({ importWh: 4_321_000, exportWh: 1_234_000 }, 12345);
 
   constructor(
     private readonly key: Uint8Array,
@@ -43,7 +41,7 @@ export class MeterSimulator extends BaseSource {
   start(): void {
     this.setStatus('open', `simulator pushing every ${this.intervalMs} ms`);
     this.log.info(`meter simulator started: a Netz NÖ meter pushing every ${this.intervalMs} ms`);
-    this.lastAt = this.clock().getTime();
+    this.household.startAt(this.clock().getTime());
     this.push();
     this.timer = setInterval(() => this.push(), this.intervalMs);
   }
@@ -54,41 +52,30 @@ export class MeterSimulator extends BaseSource {
     this.setStatus('closed', 'simulator stopped');
   }
 
-  /** Deterministic noise in [-1, 1). */
-  private noise(): number {
-    this.seed = (this.seed * 1103515245 + 12345) >>> 0;
-    return (this.seed / 2 ** 32) * 2 - 1;
-  }
-
   /** The values of the next push, advancing the counters by the power over the elapsed time. */
   next(now: Date): NetzNoeValues {
     const offset = viennaOffsetMinutes(now);
     const hour = ((now.getTime() / 3_600_000 + offset / 60) % 24 + 24) % 24;
     const minuteWave = Math.sin((now.getTime() / 60_000) * 0.9);
-    const base = 280 + 60 * minuteWave + 25 * this.noise();
+    const base = 280 + 60 * minuteWave + 25 * this.household.noise();
     const cooking = hour > 11 && hour < 13 ? 1800 : hour > 18 && hour < 20 ? 2200 : 0;
     const heatPump = Math.sin(now.getTime() / 900_000) > 0.6 ? 1400 : 0;
-    const pv = hour > 7 && hour < 19 ? 3500 * Math.sin(((hour - 7) / 12) * Math.PI) * (0.85 + 0.1 * this.noise()) : 0;
+    const pv = hour > 7 && hour < 19 ? 3500 * Math.sin(((hour - 7) / 12) * Math.PI) * (0.85 + 0.1 * this.household.noise()) : 0;
     const net = base + cooking + heatPump - pv;
-    const powerImportW = Math.max(0, Math.round(net));
-    const powerExportW = Math.max(0, Math.round(-net));
-    const hours = Math.max(0, now.getTime() - this.lastAt) / 3_600_000;
-    this.lastAt = now.getTime();
-    this.energyImportWh += powerImportW * hours;
-    this.energyExportWh += powerExportW * hours;
-    const voltage = [230.5 + 2 * this.noise(), 231.2 + 2 * this.noise(), 229.8 + 2 * this.noise()] as const;
+    const { powerImportW, powerExportW } = this.household.advance(net, now.getTime());
+    const voltage = [230.5 + 2 * this.household.noise(), 231.2 + 2 * this.household.noise(), 229.8 + 2 * this.household.noise()] as const;
     const load = base + cooking + heatPump;
     const current = voltage.map((u, i) => (load * [0.45, 0.3, 0.25][i]!) / u) as unknown as readonly [number, number, number];
     return {
       time: now,
       utcOffsetMinutes: offset,
-      energyImportWh: Math.floor(this.energyImportWh),
-      energyExportWh: Math.floor(this.energyExportWh),
+      energyImportWh: this.household.energyImportWh,
+      energyExportWh: this.household.energyExportWh,
       powerImportW,
       powerExportW,
       voltage,
       current,
-      powerFactor: Math.min(1, 0.93 + 0.05 * Math.abs(this.noise())),
+      powerFactor: Math.min(1, 0.93 + 0.05 * Math.abs(this.household.noise())),
       meterNumber: SIMULATOR_METER_NUMBER,
     };
   }
