@@ -18,6 +18,7 @@ import type { LiveMessage } from '../../src/contract/dto.js';
 import { problem } from '../../src/shared/errors.js';
 import { fromHex } from '../../src/shared/hex.js';
 import { createLogger, type LogLevel } from '../../src/shared/logger.js';
+import { amisLinkView, netzNoeValues } from '../support/unitValues.js';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
 import type { SourceStatus } from '../../src/transport/types.js';
 
@@ -26,18 +27,8 @@ const T0 = Date.parse('2026-12-03T10:00:00Z');
 let fc = 1;
 
 function pushBytes(energyImportWh: number, at: number, meterNumber = '100042424242'): Uint8Array {
-  const values = {
-    time: new Date(at),
-    utcOffsetMinutes: 60,
-    energyImportWh,
-    energyExportWh: 500,
-    powerImportW: 300,
-    powerExportW: 20,
-    voltage: [230, 231, 229] as [number, number, number],
-    current: [0.5, 0.4, 0.3] as [number, number, number],
-    powerFactor: 0.95,
-    meterNumber,
-  };
+  const values = netzNoeValues(new Date(at), { energyImportWh, powerExportW: 20, meterNumber });
+
   return encodeNetzNoePush(values, KEY, Uint8Array.from(Buffer.from('4B464D6750004242', 'hex')), fc++);
 }
 
@@ -56,22 +47,7 @@ const JUMP: Rejection = {
 
 const open = (at: number): SourceStatus => ({ state: 'open', detail: 'fake open', hintId: null, since: new Date(at), settings: '2400 8E1' });
 
-function amis(state: AmisLinkView['state'], extra: Partial<AmisLinkView> = {}): AmisLinkView {
-  return {
-    state,
-    since: T0,
-    searchFrames: 0,
-    searchesWithoutData: 0,
-    searchUnanswered: false,
-    dataFrames: 0,
-    acknowledgements: 0,
-    echoes: 0,
-    paritySignatures: 0,
-    lastSearchAt: null,
-    lastDataAt: null,
-    ...extra,
-  };
-}
+const amis = (state: AmisLinkView['state'], extra: Partial<AmisLinkView> = {}): AmisLinkView => amisLinkView(state, T0, extra);
 
 function setup(options: MeterMonitorOptions = {}) {
   let now = T0;

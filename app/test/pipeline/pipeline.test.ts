@@ -11,6 +11,7 @@ import { Pipeline } from '../../src/pipeline/Pipeline.js';
 import { fromHex } from '../../src/shared/hex.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { encodeNetzNoePush } from '../../src/transport/simulator/netzNoePush.js';
+import { netzNoeValues } from '../support/unitValues.js';
 import { BaseSource, type SourceState } from '../../src/transport/types.js';
 
 const KEY = fromHex(SIMULATOR_KEY_HEX);
@@ -78,18 +79,8 @@ function recorder(order: string[] = []): { events: Event[]; listener: PipelineLi
 
 let fc = 1;
 function push(energyImportWh: number, at: number, key = KEY): Uint8Array {
-  const values = {
-    time: new Date(at),
-    utcOffsetMinutes: 60,
-    energyImportWh,
-    energyExportWh: 500,
-    powerImportW: 300,
-    powerExportW: 0,
-    voltage: [230, 231, 229] as [number, number, number],
-    current: [0.5, 0.4, 0.3] as [number, number, number],
-    powerFactor: 0.95,
-    meterNumber: '100042424242',
-  };
+  const values = netzNoeValues(new Date(at), { energyImportWh });
+
   return encodeNetzNoePush(values, key, TITLE, fc++);
 }
 

@@ -5,23 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { AmisLinkView } from '../../src/framing/mbus/AmisLink.js';
 import { computeLayers, HINT_IDS, READER_STATUSES, readerStatusOf, STATUS_TEXT, type HealthInputs } from '../../src/monitor/health.js';
 import { profileOf } from '../../src/monitor/profile.js';
+import { amisLinkView } from '../support/unitValues.js';
 import { ERROR_CODES } from '../../src/shared/errors.js';
 
 const NOW = 10_000_000;
-const link = (v: Partial<AmisLinkView>): AmisLinkView => ({
-  state: 'search',
-  since: NOW - 1000,
-  searchFrames: 0,
-  searchesWithoutData: 0,
-  searchUnanswered: false,
-  dataFrames: 0,
-  acknowledgements: 0,
-  echoes: 0,
-  paritySignatures: 0,
-  lastSearchAt: null,
-  lastDataAt: null,
-  ...v,
-});
+const link = (v: Partial<AmisLinkView>): AmisLinkView => amisLinkView('search', NOW - 1000, v);
 /** A receive-only head: a search frame once a minute, the last one 40 s ago, nothing decoded. */
 const silentHead: HealthInputs = {
   now: NOW,
