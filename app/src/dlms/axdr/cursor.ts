@@ -83,6 +83,43 @@ for (const tag of [TAG.int8, TAG.bcd, TAG.int16, TAG.int32]) SIGNED[tag] = 1;
 const HALF = [0, 0x80, 0x8000, 0x800000, 0x80000000];
 KIND[TAG.structure] = CONTAINER;
 
+/**
+ * The number of the fixed-size value with tag `tag` whose content starts at `at` (the bytes are known to be
+ * there): what the cursor reports as `num` (int64/uint64 as the nearest double; date-time, date, time: 0).
+ * Also read directly by the repeated-shape path of the readings (readings/repeatedShape.ts).
+ */
+export function numberAt(b: Uint8Array, tag: number, at: number): number {
+  switch (tag) {
+    case TAG.boolean:
+    case TAG.uint8:
+    case TAG.enum:
+      return b[at]!;
+    case TAG.int8:
+    case TAG.bcd:
+      return (b[at]! << 24) >> 24;
+    case TAG.int16:
+      return (((b[at]! << 8) | b[at + 1]!) << 16) >> 16;
+    case TAG.uint16:
+      return (b[at]! << 8) | b[at + 1]!;
+    case TAG.int32:
+      return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+    case TAG.uint32:
+      return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+    case TAG.int64:
+    case TAG.uint64: {
+      const hi = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+      const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+      return tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
+    }
+    case TAG.float32:
+      return new DataView(b.buffer, b.byteOffset + at, 4).getFloat32(0); // big-endian (the DataView default)
+    case TAG.float64:
+      return new DataView(b.buffer, b.byteOffset + at, 8).getFloat64(0);
+    default:
+      return 0; // null, date-time, date, time
+  }
+}
+
 export class AxdrCursor {
   bytes: Uint8Array = EMPTY;
   /** Position of the next value's tag byte. */
@@ -121,8 +158,6 @@ export class AxdrCursor {
    * bytes are needed, no walk into them) or is walked as far as it goes (the outline shows what is there).
    */
   strictCounts = true;
-  /** Big-endian floats are copied here and read in host order. */
-  private readonly float = new DataView(new ArrayBuffer(8));
 
   /** Starts a walk over the one value at `pos` (bytes before `end` only). */
   reset(bytes: Uint8Array, pos: number, end = bytes.length): this {
@@ -192,54 +227,12 @@ export class AxdrCursor {
           // integers up to 32 bits, big-endian
           for (let i = 0; i < n; i++) num = num * 256 + b[start + i]!;
           if (SIGNED[tag] === 1 && num >= HALF[n]!) num -= 2 * HALF[n]!;
-        } else num = this.number(tag, start);
+        } else num = numberAt(b, tag, start);
       }
       this.num = num;
       this.stop = this.pos = start + n;
     }
     return true;
-  }
-
-  /** The number of a fixed-size value whose bytes are known to be there. */
-  private number(tag: number, at: number): number {
-    const b = this.bytes;
-    switch (tag) {
-      case TAG.boolean:
-      case TAG.uint8:
-      case TAG.enum:
-        return b[at]!;
-      case TAG.int8:
-      case TAG.bcd:
-        return (b[at]! << 24) >> 24;
-      case TAG.int16:
-        return (((b[at]! << 8) | b[at + 1]!) << 16) >> 16;
-      case TAG.uint16:
-        return (b[at]! << 8) | b[at + 1]!;
-      case TAG.int32:
-        return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-      case TAG.uint32:
-        return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-      case TAG.int64:
-      case TAG.uint64:
-      case TAG.float32:
-      case TAG.float64:
-        return this.wide(tag, at);
-      default:
-        return 0; // date-time, date, time
-    }
-  }
-
-  private wide(tag: number, at: number): number {
-    const b = this.bytes;
-    if (tag === TAG.int64 || tag === TAG.uint64) {
-      const hi = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-      const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
-      return tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
-    }
-    const n = tag === TAG.float32 ? 4 : 8;
-    const f = this.float;
-    for (let i = 0; i < n; i++) f.setUint8(i, b[at + i]!);
-    return n === 4 ? f.getFloat32(0) : f.getFloat64(0);
   }
 
   /** Every value and every failure (`next` takes the common values' shortcut). */
@@ -278,68 +271,25 @@ export class AxdrCursor {
         return true;
       }
       case TAG.null:
-        n = 0;
-        break;
       case TAG.boolean:
       case TAG.uint8:
       case TAG.enum:
-        if (pos + 1 > end) return this.short(tag, 1);
-        this.num = b[pos]!;
-        n = 1;
-        break;
       case TAG.int8:
       case TAG.bcd:
-        if (pos + 1 > end) return this.short(tag, 1);
-        this.num = (b[pos]! << 24) >> 24;
-        n = 1;
-        break;
       case TAG.int16:
-        if (pos + 2 > end) return this.short(tag, 2);
-        this.num = (((b[pos]! << 8) | b[pos + 1]!) << 16) >> 16;
-        n = 2;
-        break;
       case TAG.uint16:
-        if (pos + 2 > end) return this.short(tag, 2);
-        this.num = (b[pos]! << 8) | b[pos + 1]!;
-        n = 2;
-        break;
       case TAG.int32:
-      case TAG.uint32: {
-        if (pos + 4 > end) return this.short(tag, 4);
-        const v = (b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!;
-        this.num = tag === TAG.int32 ? v : v >>> 0;
-        n = 4;
-        break;
-      }
+      case TAG.uint32:
       case TAG.int64:
-      case TAG.uint64: {
-        if (pos + 8 > end) return this.short(tag, 8);
-        const hi = ((b[pos]! << 24) | (b[pos + 1]! << 16) | (b[pos + 2]! << 8) | b[pos + 3]!) >>> 0;
-        const lo = ((b[pos + 4]! << 24) | (b[pos + 5]! << 16) | (b[pos + 6]! << 8) | b[pos + 7]!) >>> 0;
-        this.num = tag === TAG.int64 && hi & 0x80000000 ? -((0xffffffff - hi) * 2 ** 32 + (0x100000000 - lo)) : hi * 2 ** 32 + lo;
-        n = 8;
-        break;
-      }
+      case TAG.uint64:
       case TAG.float32:
-      case TAG.float64: {
-        n = tag === TAG.float32 ? 4 : 8;
-        if (pos + n > end) return this.short(tag, n);
-        const f = this.float;
-        for (let i = 0; i < n; i++) f.setUint8(i, b[pos + i]!);
-        this.num = n === 4 ? f.getFloat32(0) : f.getFloat64(0);
-        break;
-      }
+      case TAG.float64:
       case TAG.dateTime:
-        n = 12;
-        if (pos + n > end) return this.short(tag, n);
-        break;
       case TAG.date:
-        n = 5;
-        if (pos + n > end) return this.short(tag, n);
-        break;
       case TAG.time:
-        n = 4;
+        n = SIZE[tag]!;
         if (pos + n > end) return this.short(tag, n);
+        this.num = numberAt(b, tag, pos);
         break;
       case TAG.octetString:
       case TAG.visibleString:
