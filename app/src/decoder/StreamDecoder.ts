@@ -22,6 +22,11 @@ export interface StreamDecoderOptions {
   /** Authentication key (GAK), 16 bytes; enables tag verification for SC 0x30 pushes. */
   readonly authKey?: Uint8Array | null;
   readonly framing?: FramingMode;
+  /**
+   * false: every push is read the full way, none by replaying the last push's shape
+   * (readings/repeatedShape.ts); for the tests that compare both ways and the benchmark. Default true.
+   */
+  readonly replayShapes?: boolean;
 }
 
 const DISCARD_CODES: Record<Discarded['reason'], 'FRAME_NOISE' | 'FRAME_CHECKSUM' | 'FRAME_TRUNCATED' | 'FRAME_UNSUPPORTED'> = {
@@ -39,13 +44,14 @@ export class StreamDecoder {
   private readonly decryptor: Decryptor;
   private readonly key: Uint8Array | null;
   /** This decoder's scratch and memos (leaves, clock, OBIS texts, system title): shared with no other decoder. */
-  private readonly context = new DecodeContext();
+  private readonly context: DecodeContext;
 
   constructor(options: StreamDecoderOptions = {}) {
     // bare data-notifications are measured by an A-XDR walk (dlms), handed down to the raw framer
     const cursor = new AxdrCursor();
     const measureNotification = (buf: Uint8Array, start: number, end: number) => notificationLength(buf, start, end, cursor);
     this.framer = new StreamFramer(options.framing ? { framing: options.framing, measureNotification } : { measureNotification });
+    this.context = new DecodeContext(options.replayShapes ?? true);
     this.key = options.key ?? null;
     this.decryptor = new Decryptor(this.key, options.authKey ?? null);
   }

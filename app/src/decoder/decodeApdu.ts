@@ -10,7 +10,7 @@ import { TAG } from '../dlms/axdr/tags.js';
 import { collectLeaves, Leaves } from '../dlms/axdr/leaves.js';
 import { typeSignature } from '../dlms/axdr/signature.js';
 import { isDsmrTelegram, parseDsmr } from '../readings/dsmr.js';
-import { extractReadings, ReadingsMemo } from '../readings/extract.js';
+import { extractReadings, ReadingsMemo, replayTagged } from '../readings/extract.js';
 import { OBIS_DEVICE_NAME, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { checkAndNormalise, derivedOf, unscaledWithoutUnits } from '../readings/normalise.js';
 import type { ExtractedReadings } from '../readings/readings.js';
@@ -80,6 +80,9 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves, memo: ReadingsMe
     }
     if (described) return described;
   }
+  // the shape of the last OBIS-tagged push again (every push of a meter): only its values are read
+  const replayed = replayTagged(plaintext, body, leaves, headerTime, memo);
+  if (replayed !== null) return replayed;
   let axdrError: MeterError | null = null;
   try {
     leaves.reset();
@@ -95,7 +98,7 @@ function decodePlaintext(plaintext: Uint8Array, leaves: Leaves, memo: ReadingsMe
     throw axdrError;
   }
   try {
-    return extractReadings(plaintext, leaves, headerTime, memo);
+    return extractReadings(plaintext, leaves, headerTime, memo, body);
   } catch (e) {
     if (!isMeterError(e)) throw e;
     if (e.code === 'LAYOUT_UNKNOWN') {
@@ -150,8 +153,13 @@ class SystemTitleMemo {
 export class DecodeContext {
   readonly leaves = new Leaves();
   readonly titles = new SystemTitleMemo();
-  /** The readings layer's memo (readings/extract.ts). */
-  readonly readings = new ReadingsMemo();
+  /** The readings layer's memo (readings/extract.ts), with the shape of the last OBIS-tagged push. */
+  readonly readings: ReadingsMemo;
+
+  /** @param replayShapes false: every push is read the full way (readings/repeatedShape.ts) */
+  constructor(replayShapes = true) {
+    this.readings = new ReadingsMemo(replayShapes);
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { isValueObis, OBIS_CLOCK, OBIS_METER_NUMBER } from '../dlms/obis.js';
 import { canonicalReading } from './normalise.js';
 import { implausibleAs, QUANTITY_BY_CD } from './quantities.js';
 import type { ExtractedReadings, Reading, Readings } from './readings.js';
+import { RepeatedShape } from './repeatedShape.js';
 import { applyScaler, unitSymbol } from './units.js';
 
 const utf8 = new TextDecoder('utf-8');
@@ -159,7 +160,15 @@ function latin1(b: Uint8Array, start: number, end: number): string {
  * level, so one meter's pushes never change what another meter's decode returns.
  */
 export class ReadingsMemo {
+  /** The shape of the last OBIS-tagged push, replayed for the next ones (repeatedShape.ts). */
+  readonly shape: RepeatedShape;
   private reasonPairs = -1;
+
+  /** @param replayShapes false: every push is read the full way (tests compare both ways, the bench measures both) */
+  constructor(replayShapes = true) {
+    this.shape = new RepeatedShape(replayShapes);
+  }
+
   private reasonScalerUnits = -1;
   private reasonText = '';
 
@@ -183,6 +192,7 @@ export class ReadingsMemo {
 function extractTagged(v: View, memo: ReadingsMemo, headerTime: string | null): ExtractedReadings {
   const l = v.l;
   const n = l.count;
+  const shape = memo.shape;
   const readings: Readings = {};
   let clock: string | null = null;
   let untaggedText: string | null = null;
@@ -216,9 +226,11 @@ function extractTagged(v: View, memo: ReadingsMemo, headerTime: string | null): 
             const implausible = implausibleAs(q, obis, reading, 'obis');
             if (implausible !== null) throw implausible;
             readings[obis] = canonicalReading(q, reading)!; // a unit other than the canonical one (`%`): normalise.ts
+            shape.unfit();
           }
         }
       }
+      shape.pair(v.b, l, obis, i + 1, su, reading, q);
       i += su >= 0 ? 2 : 1;
       continue;
     }
@@ -228,18 +240,48 @@ function extractTagged(v: View, memo: ReadingsMemo, headerTime: string | null): 
     const c = v.clock(i);
     if (c !== null) {
       clock ??= c;
+      shape.untaggedClock(l, i);
       continue;
     }
     if (isNumberTag(tag)) throw new MeterError('LAYOUT_UNKNOWN', 'number_without_obis', { index: i + 1 });
     // a text in first place is a list identifier (Kamstrup "Kamstrup_V0001", Kaifa "KFM_001"), not a meter number
     if (i > 0 && untaggedText === null) untaggedText = v.text(i);
   }
+  shape.counted({ pairs, scalerUnits, uncheckedQuantities }, untaggedText);
+  return taggedResult(readings, clock, headerTime, untaggedText, memo, pairs, scalerUnits, uncheckedQuantities);
+}
+
+/** The tagged strategy's result from its readings, clocks, texts and counts (the full way and the replay). */
+function taggedResult(
+  readings: Readings,
+  clock: string | null,
+  headerTime: string | null,
+  untaggedText: string | null,
+  memo: ReadingsMemo,
+  pairs: number,
+  scalerUnits: number,
+  uncheckedQuantities: number,
+): ExtractedReadings {
   const time = (readings[OBIS_CLOCK]?.value as string | undefined) ?? clock ?? headerTime;
   addUntagged(readings, time, untaggedText);
   const reason = memo.taggedReason(pairs, scalerUnits);
   return uncheckedQuantities === 0
     ? { readings, time, layout: 'obis', reason, scalerUnits, plausibilityChecked: true }
     : { readings, time, layout: 'obis', reason, scalerUnits };
+}
+
+/**
+ * The repeated-shape path (repeatedShape.ts): the readings of a push whose body at `bodyStart` has the shape of
+ * the last OBIS-tagged push read the full way, or null (then read it the full way: collectLeaves, then
+ * extractReadings). Where it gives a result, it is the one the full way gives.
+ */
+export function replayTagged(bytes: Uint8Array, bodyStart: number, leaves: Leaves, headerTime: string | null, memo: ReadingsMemo): ExtractedReadings | null {
+  const values = memo.shape.replay(bytes, bodyStart, leaves.clocks);
+  if (values === null) return null;
+  const s = values.shape;
+  const result = taggedResult(values.readings, values.clock, headerTime, s.untaggedText, memo, s.pairs, s.scalerUnits, s.uncheckedQuantities);
+  // the list convention depends on fixed bytes only, so it left the learnt push alone and leaves this one alone
+  return applyListConvention(result, s.firstText) === result ? result : null;
 }
 
 /** Adds the clock and the untagged meter number where the push has no tagged ones. */
@@ -306,13 +348,23 @@ function extractPositional(layout: PositionalLayout, v: View, headerTime: string
  * @param bytes the buffer the leaves were collected from
  * @param headerTime ISO clock from the notification header (used when the body has none)
  * @param memo the decoder's readings memo (DecodeContext)
+ * @param bodyStart where the body starts in `bytes` (it ends with them): given, the shape of an OBIS-tagged push
+ *   is kept for `replayTagged`
  * @throws MeterError LAYOUT_UNKNOWN when the body has neither OBIS codes nor a known positional layout
  */
-export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null, memo = new ReadingsMemo()): ExtractedReadings {
+export function extractReadings(bytes: Uint8Array, leaves: Leaves, headerTime: string | null, memo = new ReadingsMemo(), bodyStart = -1): ExtractedReadings {
   const v = new View(bytes, leaves);
   const n = leaves.count;
   // list conventions (listScalings.ts): unscaled tagged lists named by their first, untagged value
-  for (let i = 0; i + 1 < n; i++) if (v.isObis(i)) return applyListConvention(extractTagged(v, memo, headerTime), n > 0 ? v.text(0) : null);
+  for (let i = 0; i + 1 < n; i++) {
+    if (!v.isObis(i)) continue;
+    memo.shape.begin();
+    const firstText = n > 0 ? v.text(0) : null;
+    const tagged = extractTagged(v, memo, headerTime);
+    const result = applyListConvention(tagged, firstText);
+    if (result === tagged && bodyStart >= 0) memo.shape.learn(bytes, bodyStart, firstText);
+    return result;
+  }
   for (const layout of POSITIONAL_LAYOUTS) {
     if (layout.slots.length === n && layout.slots.every((s, i) => slotMatches(s, v, i))) return extractPositional(layout, v, headerTime);
   }
