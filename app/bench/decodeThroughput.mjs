@@ -1,5 +1,7 @@
-// One measurement of the decode path, value-checked: `node bench/decodeThroughput.mjs [netznoe|dsmr]`.
-// - netznoe: Netz NÖ pushes, raw bytes → M-Bus framing → decryption → A-XDR → readings;
+// One measurement of the decode path, value-checked: `node bench/decodeThroughput.mjs [netznoe|dsmr] [full]`.
+// - netznoe: Netz NÖ pushes, raw bytes → M-Bus framing → decryption → A-XDR → readings; the decoder as the
+//   service runs it, so every push after the first is read by replaying the meter's shape
+//   (src/readings/repeatedShape.ts); with `full` every push is read the full way (A-XDR walk and pairing);
 // - dsmr: plain DSMR 5 P1 telegrams, raw bytes → line framing → CRC-16 → parse → readings.
 // Every timed push is compared with the readings expected from the values it was generated from; one wrong or
 // missing push ends the process with exit code 1 (a decoder that decodes wrongly fast is not a result).
@@ -20,6 +22,7 @@ import { encodeNetzNoePlaintext } from '../dist/transport/simulator/netzNoePush.
 
 const here = dirname(fileURLToPath(import.meta.url));
 const which = process.argv[2] ?? 'netznoe';
+const replayShapes = process.argv[3] !== 'full';
 const MIN_SECONDS = Number(process.env.BENCH_MIN_SECONDS ?? 2);
 const CPU_CLOCK = process.env.BENCH_CLOCK === 'cpu';
 /** Nanoseconds of the chosen clock. */
@@ -91,7 +94,7 @@ function netzNoe() {
       },
     });
   }
-  return { stream: Buffer.concat(pushes), expected, decoderOptions: { key } };
+  return { stream: Buffer.concat(pushes), expected, decoderOptions: { key, replayShapes } };
 }
 
 /**

@@ -48,8 +48,15 @@ interface Step {
 export interface LearntShape extends TaggedCounts {
   readonly bytes: Uint8Array;
   readonly bodyStart: number;
-  /** [from, to) pairs of the fixed ranges of the body. */
-  readonly fixed: Int32Array;
+  /**
+   * The fixed bytes of the body as 32-bit words from `bodyStart` (little-endian, values masked out) and their
+   * masks (0 over the bytes of values); the last `length % 4` bytes are compared one by one with `tailMask`.
+   */
+  readonly words: Int32Array;
+  readonly masks: Int32Array;
+  readonly tailMask: Uint8Array;
+  /** The readings' keys in the full way's order (values null): each replay starts from a copy. */
+  readonly keys: Readings;
   readonly steps: readonly Step[];
   /** Offsets of the clocks without an OBIS code, in leaf order. */
   readonly untaggedClocks: Int32Array;
@@ -168,18 +175,28 @@ export class RepeatedShape {
   learn(bytes: Uint8Array, bodyStart: number, firstText: string | null): void {
     if (!this.recording) return;
     this.recording = false;
-    const fixed: number[] = [];
-    let from = bodyStart;
-    for (let k = 0; k < this.variable.length; k += 2) {
-      const start = this.variable[k]!;
-      if (start > from) fixed.push(from, start);
-      from = Math.max(from, this.variable[k + 1]!);
+    const length = bytes.length - bodyStart;
+    const mask = new Uint8Array(length).fill(0xff);
+    for (let k = 0; k < this.variable.length; k += 2) mask.fill(0, this.variable[k]! - bodyStart, this.variable[k + 1]! - bodyStart);
+    const copy = bytes.slice();
+    const ref = new DataView(copy.buffer);
+    const maskView = new DataView(mask.buffer);
+    const wordCount = length >> 2;
+    const words = new Int32Array(wordCount);
+    const masks = new Int32Array(wordCount);
+    for (let w = 0; w < wordCount; w++) {
+      masks[w] = maskView.getInt32(4 * w, true);
+      words[w] = ref.getInt32(bodyStart + 4 * w, true) & masks[w]!;
     }
-    if (bytes.length > from) fixed.push(from, bytes.length);
+    const keys: Record<string, null> = {};
+    for (const step of this.steps) keys[step.obis] = null;
     this.shape = {
-      bytes: bytes.slice(),
+      bytes: copy,
       bodyStart,
-      fixed: Int32Array.from(fixed),
+      words,
+      masks,
+      tailMask: mask.slice(wordCount * 4),
+      keys: keys as unknown as Readings,
       steps: this.steps,
       untaggedClocks: Int32Array.from(this.clocks),
       ...this.counts,
@@ -195,11 +212,14 @@ export class RepeatedShape {
   replay(b: Uint8Array, bodyStart: number, clocks: DateTimeMemo): ReplayedValues | null {
     const shape = this.shape;
     if (shape === null || b.length !== shape.bytes.length || bodyStart !== shape.bodyStart) return null;
+    // the fixed bytes, a word at a time (a DataView reads at any offset)
+    const view = new DataView(b.buffer, b.byteOffset, b.length);
+    const words = shape.words;
+    const masks = shape.masks;
+    for (let w = 0, at = bodyStart; w < words.length; w++, at += 4) if ((view.getInt32(at, true) & masks[w]!) !== words[w]) return null;
+    const tail = shape.tailMask;
     const ref = shape.bytes;
-    const fixed = shape.fixed;
-    for (let k = 0; k < fixed.length; k += 2) {
-      for (let i = fixed[k]!, to = fixed[k + 1]!; i < to; i++) if (b[i] !== ref[i]) return null;
-    }
+    for (let k = 0, i = bodyStart + words.length * 4; k < tail.length; k++, i++) if (tail[k] !== 0 && b[i] !== ref[i]) return null;
     let clock: string | null = null;
     const untagged = shape.untaggedClocks;
     for (let k = 0; k < untagged.length; k++) {
@@ -207,7 +227,7 @@ export class RepeatedShape {
       if (c === null) return null;
       clock ??= c;
     }
-    const readings: Readings = {};
+    const readings: Readings = { ...shape.keys };
     const steps = shape.steps;
     for (let k = 0; k < steps.length; k++) {
       const step = steps[k]!;
