@@ -12,6 +12,7 @@ import { connectionLifecycle } from './plugins/connectionLifecycle.js';
 import { ingressGuard } from './plugins/ingressGuard.js';
 import { staticUi } from './plugins/staticUi.js';
 import { failureOf, handleError, sendApiError } from './apiErrors.js';
+import { FailureLines } from './failureLines.js';
 import { validateResponse } from './responseValidation.js';
 import { apiRoutes } from './routes/api.js';
 import { historyRoutes } from './routes/history.js';
@@ -34,6 +35,8 @@ export interface WebServerDeps {
   readonly heartbeatMs?: number;
   /** Liveness for GET api/watchdog (the Supervisor's watchdog); absent: answers ok while the server runs. */
   readonly watchdog?: { verdict(): WatchdogVerdict };
+  /** Wall clock (ms) for the request log's repeat summaries; tests inject one. Default Date.now. */
+  readonly clock?: () => number;
 }
 
 function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBaseLogger {
@@ -42,23 +45,43 @@ function isLoggerInstance(logger: WebServerDeps['logger']): logger is FastifyBas
 
 /**
  * One line per request, at debug instead of fastify's two at info (the panel polls; info is for state changes).
- * A failed request is logged once, with its status and code (and for a 5xx the error, at error level):
- * `[web] GET /api/frames/abc 400 REQUEST_INVALID field=id 1 ms`.
+ * A failed request is logged once, with its status and code: `[web] GET /api/frames/abc 400 REQUEST_INVALID
+ * field=id 1 ms`. A 5xx (a backend bug) is logged at error with its cause the first time a route fails, then as a
+ * summary while it keeps failing, and once more when the route answers again (failureLines.ts).
  */
 class RequestLines extends LogController {
+  private readonly failures: FailureLines;
+
+  constructor(now?: () => number) {
+    super();
+    this.failures = new FailureLines(now);
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = `${request.method} ${request.url.split('?')[0]} ${reply.statusCode}`;
+    const route = `${request.method} ${request.url.split('?')[0]}`;
+    const line = `${route} ${reply.statusCode}`;
     const ms = `${Math.round(reply.elapsedTime)} ms`;
     const failure = reply.statusCode >= 400 ? failureOf(request) : undefined;
+    if (reply.statusCode < 500) {
+      const recovered = this.failures.answered(route);
+      if (recovered) request.log.info(`${route} answers again after ${recovered.failures} failed ${recovered.failures === 1 ? 'request' : 'requests'} over ${seconds(recovered.ms)}`);
+    }
     if (!failure) {
       request.log.debug(`${line} ${ms}`);
       return;
     }
     const params = failure.params ? Object.entries(failure.params).map(([k, v]) => ` ${k}=${v}`).join('') : '';
-    if (reply.statusCode >= 500) request.log.error(`${line} ${failure.code}${params}: ${failure.cause ?? 'no detail'} (${ms})`);
-    else request.log.debug(`${line} ${failure.code}${params} ${ms}`);
+    const text = `${line} ${failure.code}${params}: ${failure.cause ?? 'no detail'}`;
+    if (reply.statusCode < 500) {
+      request.log.debug(`${line} ${failure.code}${params} ${ms}`);
+      return;
+    }
+    const said = this.failures.failed(route);
+    if (said.kind === 'first') request.log.error(`${text} (${ms})`);
+    else if (said.kind === 'summary') request.log.error(`${text} (${said.repeats} more in the last ${seconds(said.ms)})`);
+    else request.log.debug(`${text} (${ms}, repeated)`);
   }
 
   // the error handler answers every error; requestCompleted logs it once
@@ -69,9 +92,15 @@ class RequestLines extends LogController {
   }
 }
 
+/** `95 s`, `12 min`: a duration for a log line. */
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
 /** Builds the server with all plugins and routes registered; does not listen. */
 export function buildServer(deps: WebServerDeps): FastifyInstance {
-  const common = { logController: new RequestLines(), trustProxy: false, return503OnClosing: true } as const;
+  const common = { logController: new RequestLines(deps.clock), trustProxy: false, return503OnClosing: true } as const;
   const app: FastifyInstance = isLoggerInstance(deps.logger) ? Fastify({ loggerInstance: deps.logger, ...common }) : Fastify({ logger: deps.logger ?? false, ...common });
 
   // one error shape and one log line for every route (set before the routes are registered, so they inherit it)

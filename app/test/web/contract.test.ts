@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 /** A server over `source` whose log lines (level debug) are collected. */
-function serve(source = new FakeLiveSource(), addonMode = false, withHistory = true) {
+function serve(source = new FakeLiveSource(), addonMode = false, withHistory = true, clock?: () => number) {
   const lines: string[] = [];
   const log = createLogger({ level: 'debug', sink: { write: (l) => lines.push(l.trimEnd().replace(/^\S+ /, '')) } });
   const history = new HistoryStore({ dir: null, log, timeZone: 'Europe/Vienna', clock: () => Date.parse('2026-12-03T09:00:00Z') });
@@ -39,6 +39,7 @@ function serve(source = new FakeLiveSource(), addonMode = false, withHistory = t
     uiDir: '/nonexistent',
     version: 't',
     logger: fastifyLogger(log.child('web'), 'debug'),
+    ...(clock ? { clock } : {}),
   });
   return { app, lines };
 }
@@ -176,5 +177,33 @@ describe('one error shape for every route', () => {
     expect(res.body).not.toContain('ring buffer');
     const logged = lines.filter((l) => l.includes('/api/capture'));
     expect(logged).toEqual([expect.stringMatching(/^ERROR \[web\] GET \/api\/capture 500 SERVER_ERROR: ring buffer gone \(\d+ ms\)$/)]);
+  });
+
+  it('a route that keeps failing logs one error line, then a summary at most every 10 min, and its recovery once', async () => {
+    let broken = true;
+    class Flaky extends FakeLiveSource {
+      override capture(): string {
+        if (broken) throw new Error('ring buffer gone');
+        return super.capture();
+      }
+    }
+    let now = Date.parse('2026-12-03T09:00:00Z');
+    const { app, lines } = serve(new Flaky(), false, true, () => now);
+    const errors = () => lines.filter((l) => !l.startsWith('DEBUG') && l.includes('/api/capture'));
+    // a panel polling every 5 s for 15 minutes: 180 failed requests
+    for (let i = 0; i < 180; i++) {
+      expect((await app.inject({ url: '/api/capture' })).statusCode).toBe(500);
+      now += 5000;
+    }
+    expect(errors()).toEqual([
+      expect.stringMatching(/^ERROR \[web\] GET \/api\/capture 500 SERVER_ERROR: ring buffer gone \(\d+ ms\)$/),
+      'ERROR [web] GET /api/capture 500 SERVER_ERROR: ring buffer gone (120 more in the last 10 min)',
+    ]);
+    // every other one is still there at debug
+    expect(lines.filter((l) => l.startsWith('DEBUG') && l.includes('/api/capture 500 SERVER_ERROR'))).toHaveLength(178);
+    broken = false;
+    expect((await app.inject({ url: '/api/capture' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/capture' })).statusCode).toBe(200);
+    expect(errors().slice(2)).toEqual(['INFO  [web] GET /api/capture answers again after 180 failed requests over 15 min']);
   });
 });
