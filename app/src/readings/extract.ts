@@ -11,7 +11,7 @@
  */
 import { MeterError } from '../shared/errors.js';
 import { toHex } from '../shared/hex.js';
-import { TAG } from '../dlms/axdr/tags.js';
+import { isNumberTag, TAG } from '../dlms/axdr/tags.js';
 import { Leaves, SCALER_UNIT, TYPE_OF_TAG } from '../dlms/axdr/leaves.js';
 import { POSITIONAL_LAYOUTS, type PositionalLayout, type Slot } from './layouts.js';
 import { applyListConvention } from './listScalings.js';
@@ -23,25 +23,6 @@ import { RepeatedShape } from './repeatedShape.js';
 import { applyScaler, unitSymbol } from './units.js';
 
 const utf8 = new TextDecoder('utf-8');
-
-function isNumberTag(tag: number): boolean {
-  switch (tag) {
-    case TAG.int8:
-    case TAG.int16:
-    case TAG.int32:
-    case TAG.uint8:
-    case TAG.uint16:
-    case TAG.uint32:
-    case TAG.int64:
-    case TAG.uint64:
-    case TAG.float32:
-    case TAG.float64:
-    case TAG.bcd:
-      return true;
-    default:
-      return false;
-  }
-}
 
 /** Text of printable ASCII bytes, or null. */
 function asText(bytes: Uint8Array, start: number, end: number): string | null {

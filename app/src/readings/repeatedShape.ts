@@ -15,9 +15,9 @@
  *
  * One per decoder (ReadingsMemo in extract.ts, held by the DecodeContext): one meter's shape never serves another.
  */
-import { numberAt } from '../dlms/axdr/cursor.js';
+import { fixedSize, numberAt } from '../dlms/axdr/cursor.js';
 import type { DateTimeMemo } from '../dlms/axdr/dateTime.js';
-import { TAG } from '../dlms/axdr/tags.js';
+import { isNumberTag, TAG } from '../dlms/axdr/tags.js';
 import type { Leaves } from '../dlms/axdr/leaves.js';
 import type { QuantitySpec } from './quantities.js';
 import type { Reading, Readings } from './readings.js';
@@ -78,20 +78,6 @@ export interface ReplayedValues {
   readonly shape: LearntShape;
 }
 
-const SIZE_OF_NUMBER: Readonly<Record<number, number>> = {
-  [TAG.int8]: 1,
-  [TAG.uint8]: 1,
-  [TAG.bcd]: 1,
-  [TAG.int16]: 2,
-  [TAG.uint16]: 2,
-  [TAG.int32]: 4,
-  [TAG.uint32]: 4,
-  [TAG.float32]: 4,
-  [TAG.int64]: 8,
-  [TAG.uint64]: 8,
-  [TAG.float64]: 8,
-};
-
 export class RepeatedShape {
   private shape: LearntShape | null = null;
   // --- the recording of the push being read the full way ---------------------------------------------------
@@ -102,7 +88,7 @@ export class RepeatedShape {
   private clocks: number[] = [];
   private counts: TaggedCounts = { pairs: 0, scalerUnits: 0, uncheckedQuantities: 0 };
   private untaggedText: string | null = null;
-  /** Pushes read by replaying the learnt shape (for tests and `decode --explain`). */
+  /** Pushes read by replaying the learnt shape (the tests check that the replay was taken). */
   replayed = 0;
 
   constructor(private readonly enabled = true) {}
@@ -128,8 +114,8 @@ export class RepeatedShape {
     if (!this.recording || reading === null) return;
     const tag = l.tag[i]!;
     const at = l.start[i]!;
-    const size = SIZE_OF_NUMBER[tag];
-    if (size !== undefined) {
+    if (isNumberTag(tag)) {
+      const size = fixedSize(tag);
       if (su < 0) this.step(NUMBER, obis, tag, at, size, 0, null, null, '');
       else {
         // extract.ts checks a quantity's value quickly only in its canonical unit: anything else is converted

@@ -77,6 +77,10 @@ for (const [tag, size] of [
 }
 for (const tag of [TAG.octetString, TAG.visibleString, TAG.utf8String]) KIND[tag] = SHORT_STRING;
 KIND[TAG.array] = CONTAINER;
+/** Content bytes of a fixed-size value with this tag (numbers, boolean, enum, date-time, date, time; 0 for others). */
+export function fixedSize(tag: number): number {
+  return SIZE[tag]!;
+}
 /** Signed integer tags, and half the range of an n-byte integer. */
 const SIGNED = new Uint8Array(256);
 for (const tag of [TAG.int8, TAG.bcd, TAG.int16, TAG.int32]) SIGNED[tag] = 1;

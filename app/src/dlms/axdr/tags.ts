@@ -27,3 +27,23 @@ export const TAG = {
 
 /** Deepest nesting of arrays/structures accepted (no meter comes near it; it bounds the walk). */
 export const MAX_DEPTH = 16;
+
+/** Tags whose value is a number (integers, floats, BCD): what a reading's value may be scaled from. */
+export function isNumberTag(tag: number): boolean {
+  switch (tag) {
+    case TAG.int8:
+    case TAG.int16:
+    case TAG.int32:
+    case TAG.uint8:
+    case TAG.uint16:
+    case TAG.uint32:
+    case TAG.int64:
+    case TAG.uint64:
+    case TAG.float32:
+    case TAG.float64:
+    case TAG.bcd:
+      return true;
+    default:
+      return false;
+  }
+}
