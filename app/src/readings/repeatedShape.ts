@@ -4,7 +4,7 @@
  * (protocol.md §5: a Netz NÖ push every 5 s, the same 13 values). So after a push was read the full way
  * (A-XDR walk in leaves.ts, pairing in extract.ts), its shape is kept:
  * - the bytes every decision of the full way depends on ("fixed": tags, lengths, OBIS codes, {scaler, unit},
- *   texts), as a copy of the push and the ranges between its values;
+ *   texts), as 32-bit words of the push with the values' bytes masked out;
  * - one step per reading the full way made, in its order: where the value's bytes are and how they become the
  *   reading (scaler, unit, plausible range).
  * A later push of the same length whose fixed bytes are all equal walks the same way through the same leaves,
@@ -120,7 +120,8 @@ export class RepeatedShape {
       else {
         // extract.ts checks a quantity's value quickly only in its canonical unit: anything else is converted
         if (quantity !== null && l.start[su] !== quantity.unitCode) return this.unfit();
-        this.step(SCALED, obis, tag, at, size, l.num[su]!, unitSymbol(l.start[su]!), quantity, '');
+        // no unit symbol (255 "count", unknown enums): a reading without unit, as extract.ts View.reading makes it
+        this.step(SCALED, obis, tag, at, size, l.num[su]!, unitSymbol(l.start[su]!) || null, quantity, '');
       }
     } else if (tag === TAG.boolean || tag === TAG.enum) {
       if (quantity !== null && su >= 0) return this.unfit();
