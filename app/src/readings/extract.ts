@@ -144,14 +144,13 @@ export class ReadingsMemo {
   /** The shape of the last OBIS-tagged push, replayed for the next ones (repeatedShape.ts). */
   readonly shape: RepeatedShape;
   private reasonPairs = -1;
+  private reasonScalerUnits = -1;
+  private reasonText = '';
 
   /** @param replayShapes false: every push is read the full way (tests compare both ways, the bench measures both) */
   constructor(replayShapes = true) {
     this.shape = new RepeatedShape(replayShapes);
   }
-
-  private reasonScalerUnits = -1;
-  private reasonText = '';
 
   /** `14 OBIS-tagged values, 12 with {scaler, unit}`: a meter sends the same shape every push, so one string. */
   taggedReason(pairs: number, scalerUnits: number): string {
