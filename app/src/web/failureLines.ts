@@ -9,6 +9,9 @@
  */
 import { SUMMARY_EVERY_MS } from '../monitor/problemLog.js';
 
+/** Failing routes remembered at most. */
+const MAX_ROUTES = 64;
+
 interface Failing {
   readonly since: number;
   total: number;
@@ -36,6 +39,8 @@ export class FailureLines {
     const now = this.now();
     const f = this.failing.get(route);
     if (!f) {
+      // bounded: the oldest failing route is forgotten first (routes are a fixed set; this is a safety net)
+      if (this.failing.size >= MAX_ROUTES) this.failing.delete(this.failing.keys().next().value!);
       this.failing.set(route, { since: now, total: 1, sinceLine: 0, lastLineAt: now });
       return { kind: 'first' };
     }

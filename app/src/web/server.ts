@@ -60,8 +60,10 @@ class RequestLines extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const route = `${request.method} ${request.url.split('?')[0]}`;
-    const line = `${route} ${reply.statusCode}`;
+    const path = request.url.split('?')[0];
+    // failures are tracked per route pattern (`GET /api/frames/:id`), so a client asking for many ids adds one entry
+    const route = `${request.method} ${request.routeOptions.url ?? path}`;
+    const line = `${request.method} ${path} ${reply.statusCode}`;
     const ms = `${Math.round(reply.elapsedTime)} ms`;
     const failure = reply.statusCode >= 400 ? failureOf(request) : undefined;
     if (reply.statusCode < 500) {

@@ -113,6 +113,10 @@ describe('answers are validated against their DTO schema', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'Internal Server Error', code: 'SERVER_ERROR' });
     expect(missing.lines.join('\n')).toMatch(/GET \/api\/frames\/5 500 SERVER_ERROR: .*must have required properties raw/);
+    // the same failing route for other ids: tracked per route pattern, so no further error line
+    for (const id of [6, 7, 8]) expect((await missing.app.inject({ url: `/api/frames/${id}` })).statusCode).toBe(500);
+    expect(missing.lines.filter((l) => l.startsWith('ERROR') && l.includes('/api/frames/'))).toHaveLength(1);
+    expect(missing.lines.filter((l) => l.startsWith('DEBUG') && /\/api\/frames\/[678] 500 SERVER_ERROR/.test(l))).toHaveLength(3);
   });
 
   it('a correct answer passes unchanged', async () => {
